@@ -1,0 +1,68 @@
+"""Settings: ``XUESHI_*`` environment variables, then an optional TOML file, then defaults.
+
+The TOML file is ``./xueshi.toml`` when present, or the path in ``XUESHI_CONFIG_FILE``. Zero
+configuration must work: SQLite under ``./var`` and the knowledge base shipped in ``config/``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
+
+import config as config_data
+
+DEFAULT_CONFIG_FILE = "xueshi.toml"
+
+
+def _config_file() -> Path | None:
+    explicit = os.environ.get("XUESHI_CONFIG_FILE")
+    if explicit:
+        return Path(explicit)
+    default = Path(DEFAULT_CONFIG_FILE)
+    return default if default.is_file() else None
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="XUESHI_", extra="ignore")
+
+    database_url: str = "sqlite:///./var/xueshi.db"
+    faq_path: Path = Field(default_factory=lambda: config_data.data_path("faq.toml"))
+    cache_dir: Path = Path("./var/cache")
+    timezone: str = "Asia/Shanghai"
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=1, le=65535)
+    log_level: str = "INFO"
+    # Matcher thresholds; see faq/README-thresholds in docs of faq.matcher for how they were chosen.
+    answer_threshold: float | None = None
+    suggest_threshold: float | None = None
+    # Placeholder for later platform secrets: SecretStr keeps them out of logs and reprs.
+    admin_token: SecretStr | None = None
+
+    @field_validator("log_level")
+    @classmethod
+    def _upper(cls, value: str) -> str:
+        return value.upper()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        path = _config_file()
+        if path is not None:
+            if not path.is_file():
+                raise FileNotFoundError(f"XUESHI_CONFIG_FILE points at a missing file: {path}")
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=path))
+        return tuple(sources)
+
+
+def load_settings(**overrides: object) -> Settings:
+    return Settings(**overrides)

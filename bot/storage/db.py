@@ -1,0 +1,227 @@
+"""Engine, sessions and automatic schema management.
+
+Cold start matters (the CLI opens the database on every run), so the up-to-date check is one plain
+``SELECT`` on ``alembic_version`` and Alembic is only imported when an upgrade is actually needed.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, event, inspect, text
+from sqlalchemy.engine import URL, Connection, Engine, make_url
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session, sessionmaker
+
+log = logging.getLogger(__name__)
+
+#: The newest migration in ``migrations/versions``; bump it together with every new revision.
+HEAD_REVISION = "0001"
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+#: Arbitrary constant key for the PostgreSQL advisory lock serialising schema upgrades across replicas.
+_PG_SCHEMA_LOCK_KEY = 0x7875_6573_6869  # "xueshi"
+
+#: SQLite busy timeout: how long a connection waits for another process's write lock.
+_SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+#: Default PostgreSQL connect timeout (seconds) unless the URL sets one, so health() cannot hang forever.
+_PG_CONNECT_TIMEOUT_S = 10
+
+#: Connection execution option naming the SQLite ``BEGIN`` flavour ("DEFERRED" / "IMMEDIATE").
+_SQLITE_BEGIN_OPTION = "xueshi_sqlite_begin"
+
+
+class Database:
+    """One database (engine + session factory). Create one per process and share it."""
+
+    def __init__(self, url: str) -> None:
+        parsed = make_url(url)
+        self.url: URL = parsed
+        self.dialect: str = parsed.get_backend_name()
+        self._schema_ready = False
+        self._schema_lock = threading.Lock()
+
+        if self.dialect == "sqlite":
+            _ensure_sqlite_parent_dir(parsed)
+            self.engine: Engine = create_engine(parsed, connect_args={"check_same_thread": False})
+            _install_sqlite_hooks(self.engine)
+            # Sessions take SQLite's write lock at BEGIN: a deferred transaction that reads and then
+            # writes fails at once with SQLITE_BUSY when another process wrote in between (the busy
+            # timeout does not apply to that case); BEGIN IMMEDIATE waits for the lock instead.
+            session_bind: Engine = self.engine.execution_options(**{_SQLITE_BEGIN_OPTION: "IMMEDIATE"})
+        else:
+            connect_args: dict[str, Any] = {}
+            if self.dialect == "postgresql" and "connect_timeout" not in parsed.query:
+                connect_args["connect_timeout"] = _PG_CONNECT_TIMEOUT_S
+            self.engine = create_engine(parsed, pool_pre_ping=True, connect_args=connect_args)
+            session_bind = self.engine
+        self._sessionmaker = sessionmaker(bind=session_bind, expire_on_commit=False)
+
+    def __repr__(self) -> str:
+        return f"Database({self.safe_url!r})"
+
+    @property
+    def safe_url(self) -> str:
+        """The URL with the password masked; the only form of it that may be logged."""
+        return self.engine.url.render_as_string(hide_password=True)
+
+    # -- schema ---------------------------------------------------------------------------------------
+
+    def ensure_schema(self) -> None:
+        """Create or upgrade the schema to :data:`HEAD_REVISION`; cheap and idempotent when up to date."""
+        if self._schema_ready:
+            return
+        with self._schema_lock:
+            if self._schema_ready:
+                return
+            with self.engine.connect() as conn:
+                current = _read_revisions_fast(conn)
+            if current != {HEAD_REVISION}:
+                self._upgrade()
+            self._schema_ready = True
+
+    def _upgrade(self) -> None:
+        # Imported here on purpose: Alembic (and Mako) cost noticeable start-up time.
+        from alembic import command
+        from alembic.config import Config
+
+        cfg = Config()
+        # ConfigParser interpolation: a literal "%" in the path must be doubled.
+        cfg.set_main_option("script_location", str(MIGRATIONS_DIR).replace("%", "%%"))
+
+        conn = self.engine.connect()
+        if self.dialect == "sqlite":
+            # Hold the write lock for the whole upgrade so concurrent processes wait, then re-check.
+            conn = conn.execution_options(**{_SQLITE_BEGIN_OPTION: "IMMEDIATE"})
+        try:
+            with conn.begin():
+                if self.dialect == "postgresql":
+                    # Released at commit/rollback; replicas starting together upgrade one at a time.
+                    conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_SCHEMA_LOCK_KEY})
+                current = _read_revisions_locked(conn)
+                if current == {HEAD_REVISION}:
+                    log.debug("database schema already upgraded by another process")
+                    return
+                log.info(
+                    "upgrading database schema at %s from %s to %s",
+                    self.safe_url,
+                    ",".join(sorted(current)) or "<empty>",
+                    HEAD_REVISION,
+                )
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, "head")
+        finally:
+            conn.close()
+
+    # -- sessions -------------------------------------------------------------------------------------
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A unit of work: commits when the block succeeds, rolls back when it raises."""
+        self.ensure_schema()
+        with self._sessionmaker() as session:
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+
+    # -- operations -----------------------------------------------------------------------------------
+
+    def health(self) -> dict[str, Any]:
+        """``{"ok": True, "dialect", "revision"}`` or ``{"ok": False, "dialect", "error"}``; never raises."""
+        try:
+            self.ensure_schema()
+            with self.engine.connect() as conn:
+                revisions = _read_revisions_locked(conn)
+            if revisions != {HEAD_REVISION}:
+                found = ",".join(sorted(revisions)) or "none"
+                return {
+                    "ok": False,
+                    "dialect": self.dialect,
+                    "error": f"schema revision {found}, expected {HEAD_REVISION}",
+                }
+            return {"ok": True, "dialect": self.dialect, "revision": HEAD_REVISION}
+        except Exception as exc:  # a health check reports, it does not raise
+            return {"ok": False, "dialect": self.dialect, "error": self._describe_error(exc)}
+
+    def dispose(self) -> None:
+        """Close pooled connections (call on shutdown and in tests)."""
+        self.engine.dispose()
+
+    def _describe_error(self, exc: BaseException) -> str:
+        detail = exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc
+        lines = [line.strip() for line in str(detail).strip().splitlines() if line.strip()]
+        message = lines[0] if lines else ""
+        password = self.url.password
+        if password:
+            message = message.replace(str(password), "***")
+        message = _mask_credentials(message)
+        if len(message) > 200:
+            message = message[:197] + "..."
+        return f"{type(exc).__name__}: {message}" if message else type(exc).__name__
+
+
+def _mask_credentials(message: str) -> str:
+    message = re.sub(r"(://[^:/@\s]*:)[^@\s]*@", r"\1***@", message)
+    return re.sub(r"(password\s*=\s*)(\S+)", r"\1***", message, flags=re.IGNORECASE)
+
+
+def _read_revisions_fast(conn: Connection) -> set[str]:
+    """Revisions in ``alembic_version``; an empty set when the table does not exist (yet)."""
+    try:
+        rows = conn.exec_driver_sql("SELECT version_num FROM alembic_version").all()
+    except DBAPIError:
+        return set()
+    finally:
+        conn.rollback()  # end the read transaction (and clear a failed one on PostgreSQL)
+    return {row[0] for row in rows}
+
+
+def _read_revisions_locked(conn: Connection) -> set[str]:
+    """Like :func:`_read_revisions_fast` but never errors inside the caller's transaction."""
+    if not inspect(conn).has_table("alembic_version"):
+        return set()
+    return {row[0] for row in conn.exec_driver_sql("SELECT version_num FROM alembic_version")}
+
+
+def _ensure_sqlite_parent_dir(url: URL) -> None:
+    database = url.database
+    if not database or database == ":memory:" or database.startswith("file:") or url.query.get("uri"):
+        return
+    Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+
+
+def _install_sqlite_hooks(engine: Engine) -> None:
+    """WAL, busy timeout and real transactions (incl. DDL) for pysqlite.
+
+    pysqlite's own transaction handling emits ``BEGIN`` lazily and not before DDL, which would make
+    migrations non-transactional; SQLAlchemy's documented recipe is to switch it off and emit BEGIN
+    from the ``begin`` event.
+    """
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute(f"PRAGMA busy_timeout = {_SQLITE_BUSY_TIMEOUT_MS}")
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = NORMAL")
+            cursor.execute("PRAGMA foreign_keys = ON")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        mode = conn.get_execution_options().get(_SQLITE_BEGIN_OPTION, "DEFERRED")
+        conn.exec_driver_sql(f"BEGIN {mode}")

@@ -1,0 +1,1 @@
+"""Alembic migration environment for :mod:`bot.storage` (run programmatically by ``Database.ensure_schema``)."""

@@ -1,0 +1,118 @@
+"""Match a question to the knowledge base and decide: answer, suggest, or fall back.
+
+Three outcomes from two thresholds on the best item's score (0..1, see ``faq.index``):
+
+* ``answer``   — score ≥ ``answer_threshold`` and clearly ahead of the runner-up
+  (by ``ANSWER_MARGIN``, or the score is at least ``SURE_THRESHOLD``);
+* ``suggest``  — score ≥ ``suggest_threshold``: offer the top three questions;
+* ``fallback`` — otherwise: say honestly that the outline does not cover it.
+
+The default thresholds were chosen with ``xueshi faq calibrate`` on our own labelled paraphrase
+set (``tests/data/paraphrases.jsonl``): the sweep maximises the smaller of in-scope accuracy and
+out-of-scope decline rate, then prefers declining (a wrong answer costs more than a suggestion).
+See ``docs/thresholds.md`` for the figures of the last calibration.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+
+from faq.index import Index, IndexedDoc, surprisal_weight
+from faq.kb import FaqItem, KnowledgeBase, load_kb
+from faq.normalize import normalize
+from faq.segmenter import Lexicon, Segmenter
+
+ANSWER_THRESHOLD = 0.50
+SUGGEST_THRESHOLD = 0.36
+ANSWER_MARGIN = 0.04
+SURE_THRESHOLD = 0.70
+MAX_QUESTION_CHARS = 300
+
+Outcome = Literal["answer", "suggest", "fallback"]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    item: FaqItem
+    score: float
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    outcome: Outcome
+    normalized: str
+    candidates: list[Candidate] = field(default_factory=list)
+    reason: str = ""
+
+    @property
+    def best(self) -> Candidate | None:
+        return self.candidates[0] if self.candidates else None
+
+    @property
+    def score(self) -> float:
+        return self.candidates[0].score if self.candidates else 0.0
+
+
+class Matcher:
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        segmenter: Segmenter,
+        answer_threshold: float = ANSWER_THRESHOLD,
+        suggest_threshold: float = SUGGEST_THRESHOLD,
+        answer_margin: float = ANSWER_MARGIN,
+        sure_threshold: float = SURE_THRESHOLD,
+    ) -> None:
+        self.kb = kb
+        self.segmenter = segmenter
+        self.answer_threshold = answer_threshold
+        self.suggest_threshold = suggest_threshold
+        self.answer_margin = answer_margin
+        self.sure_threshold = sure_threshold
+        for item in kb.items:
+            for keyword in item.keywords:
+                segmenter.add_term(keyword)
+        self.index = Index([self._indexed(item) for item in kb.items])
+
+    @classmethod
+    def from_files(cls, faq_path: Path, lexicon_path: Path, cache_dir: Path | None = None, **thresholds) -> Matcher:
+        segmenter = Segmenter(Lexicon.load(lexicon_path), cache_dir)
+        return cls(load_kb(faq_path), segmenter, **{k: v for k, v in thresholds.items() if v is not None})
+
+    def _indexed(self, item: FaqItem) -> IndexedDoc:
+        tok = self.segmenter.tokens
+        variants = [tok(normalize(item.question))] + [tok(normalize(a)) for a in item.aliases]
+        keywords = [t for k in item.keywords for t in tok(normalize(k))]
+        return IndexedDoc(variants=variants, keywords=keywords, answer=tok(normalize(item.answer)))
+
+    def _unknown_weight(self, term: str) -> float:
+        if term.isascii():
+            return 1.0 if len(term) > 1 else 0.3
+        return surprisal_weight(self.segmenter.surprisal(term))
+
+    def rank(self, normalized: str, limit: int = 3) -> list[Candidate]:
+        tokens = self.segmenter.tokens(normalized)
+        if not tokens:
+            return []
+        scores = self.index.score(tokens, self._unknown_weight)
+        limit = min(limit, len(scores))
+        top = np.argpartition(-scores, limit - 1)[:limit]
+        top = top[np.argsort(-scores[top], kind="stable")]
+        return [Candidate(self.kb.items[i], float(scores[i])) for i in top if scores[i] > 0]
+
+    def match(self, text: str) -> MatchResult:
+        normalized = normalize(text)[:MAX_QUESTION_CHARS]
+        candidates = self.rank(normalized)
+        if not candidates:
+            return MatchResult("fallback", normalized, [], "no content words")
+        best = candidates[0].score
+        runner_up = candidates[1].score if len(candidates) > 1 else 0.0
+        if best >= self.answer_threshold and (best - runner_up >= self.answer_margin or best >= self.sure_threshold):
+            return MatchResult("answer", normalized, candidates)
+        if best >= self.suggest_threshold:
+            return MatchResult("suggest", normalized, candidates, "ambiguous" if best >= self.answer_threshold else "weak")
+        return MatchResult("fallback", normalized, candidates, "below threshold")

@@ -1,0 +1,51 @@
+"""Text normalisation before matching and before logging a question.
+
+Steps: Unicode NFKC (full-width → half-width), traditional → simplified, @mentions and the bot's
+own name removed, punctuation and symbols turned into spaces, leading politeness removed, spaces
+collapsed, Latin lower-cased.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import opencc
+
+DEFAULT_BOT_NAMES = ("学实助手", "学习实践助手", "学实小助手")
+
+_MENTION = re.compile(r"@\S{1,24}?(?:[\s\u2005\u00a0]|$)")
+_SPACES = re.compile(r"\s+")
+# Politeness at the start carries no meaning for matching.
+_LEADING_FILLER = re.compile(r"^(?:(?:请问|想问|问一下|问下|打听一下|麻烦问下|麻烦问一下|麻烦|你好|您好|小助手|助手|老师|我想问|我想知道|想请教|请教一下|请教)\s*)+")
+
+
+@lru_cache(maxsize=1)
+def _t2s() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
+def _strip_symbols(text: str) -> str:
+    out = []
+    for ch in text:
+        cat = unicodedata.category(ch)
+        if cat[0] in "PSZC":
+            out.append(" ")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def normalize(text: str, bot_names: tuple[str, ...] = DEFAULT_BOT_NAMES) -> str:
+    if not text:
+        return ""
+    text = unicodedata.normalize("NFKC", text)
+    for name in bot_names:
+        text = text.replace("@" + name, " ").replace(name, " ")
+    text = _MENTION.sub(" ", text)
+    text = _strip_symbols(text)
+    text = _t2s().convert(text)
+    text = _SPACES.sub(" ", text).strip().lower()
+    text = _LEADING_FILLER.sub("", text)
+    return text

@@ -1,0 +1,138 @@
+"""Shared fixtures: a network guard for every test, and databases on SQLite and (optionally) PostgreSQL.
+
+PostgreSQL runs only when ``XUESHI_TEST_DATABASE_URL`` is set (mandatory when ``CI=true``); each test
+then gets its own throw-away schema selected through libpq's ``options=-csearch_path=...``.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import socket
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from bot.storage import Database
+
+PG_ENV = "XUESHI_TEST_DATABASE_URL"
+PG_EXAMPLE_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+PG_SKIP_REASON = f"PostgreSQL run skipped: set {PG_ENV}={PG_EXAMPLE_URL} to run it"
+
+_LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
+
+
+# -- report header ------------------------------------------------------------------------------------
+
+
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").lower() == "true"
+
+
+def _masked(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    url = os.environ.get(PG_ENV)
+    if url:
+        return f"xueshi storage: PostgreSQL run enabled ({_masked(url)})"
+    if _in_ci():
+        return f"xueshi storage: PostgreSQL run REQUIRED on CI but {PG_ENV} is unset: those tests will fail"
+    return f"xueshi storage: {PG_SKIP_REASON}"
+
+
+# -- network guard ------------------------------------------------------------------------------------
+
+
+def _is_local(address: Any) -> bool:
+    if isinstance(address, str | bytes):  # AF_UNIX path (or abstract socket name)
+        return True
+    if isinstance(address, tuple) and address:
+        host = address[0]
+        if isinstance(host, bytes):
+            host = host.decode(errors="replace")
+        host = str(host).split("%", 1)[0]  # strip an IPv6 zone id
+        if host.lower() in _LOOPBACK_NAMES:
+            return True
+        try:
+            return ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            return False
+    return False
+
+
+@pytest.fixture(autouse=True)
+def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fail any connection attempt that leaves the machine; loopback and Unix sockets are allowed."""
+    real_connect = socket.socket.connect
+    real_connect_ex = socket.socket.connect_ex
+    real_create_connection = socket.create_connection
+
+    def _check(address: Any) -> None:
+        if not _is_local(address):
+            raise RuntimeError(f"unexpected network call to {address!r}")
+
+    def guarded_connect(self: socket.socket, address: Any) -> None:
+        _check(address)
+        return real_connect(self, address)
+
+    def guarded_connect_ex(self: socket.socket, address: Any) -> int:
+        _check(address)
+        return real_connect_ex(self, address)
+
+    def guarded_create_connection(address: Any, *args: Any, **kwargs: Any) -> socket.socket:
+        _check(address)  # before the DNS lookup that create_connection would do
+        return real_create_connection(address, *args, **kwargs)
+
+    monkeypatch.setattr(socket.socket, "connect", guarded_connect)
+    monkeypatch.setattr(socket.socket, "connect_ex", guarded_connect_ex)
+    monkeypatch.setattr(socket, "create_connection", guarded_create_connection)
+
+
+# -- databases ----------------------------------------------------------------------------------------
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[str]:
+    """A URL to an empty database: a fresh SQLite file, or a fresh PostgreSQL schema."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path}/test.db"
+        return
+
+    base_url = os.environ.get(PG_ENV)
+    if not base_url:
+        if _in_ci():
+            pytest.fail(f"{PG_ENV} must be set on CI (e.g. {PG_EXAMPLE_URL})")
+        pytest.skip(PG_SKIP_REASON)
+    yield from _pg_schema_url(base_url)
+
+
+def _pg_schema_url(base_url: str) -> Iterator[str]:
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    schema = f"t_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(base_url)
+    try:
+        with admin.begin() as conn:
+            conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+        url = make_url(base_url).update_query_dict({"options": f"-csearch_path={schema}"})
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as conn:
+            conn.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        admin.dispose()
+
+
+@pytest.fixture
+def db(db_url: str) -> Iterator[Database]:
+    database = Database(db_url)
+    try:
+        yield database
+    finally:
+        database.dispose()
