@@ -9,8 +9,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
+from pydantic import Field, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
 
 import config as config_data
 
@@ -30,16 +35,15 @@ class Settings(BaseSettings):
 
     database_url: str = "sqlite:///./var/xueshi.db"
     faq_path: Path = Field(default_factory=lambda: config_data.data_path("faq.toml"))
+    lexicon_path: Path = Field(default_factory=lambda: config_data.data_path("lexicon.toml"))
     cache_dir: Path = Path("./var/cache")
     timezone: str = "Asia/Shanghai"
     host: str = "127.0.0.1"
     port: int = Field(default=8080, ge=1, le=65535)
     log_level: str = "INFO"
-    # Matcher thresholds; see faq/README-thresholds in docs of faq.matcher for how they were chosen.
+    # Matcher thresholds (0..1); unset means the calibrated defaults in faq.matcher.
     answer_threshold: float | None = None
     suggest_threshold: float | None = None
-    # Placeholder for later platform secrets: SecretStr keeps them out of logs and reprs.
-    admin_token: SecretStr | None = None
 
     @field_validator("log_level")
     @classmethod

@@ -14,9 +14,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, inspect, select
 
-from bot.storage import Database
+from bot.storage import Database, repo
 from bot.storage import db as db_module
-from bot.storage import repo
 from bot.storage.models import AskedQuestion, ChatContext
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -98,7 +97,13 @@ def test_up_to_date_check_does_not_import_alembic(db: Database, db_url: str) -> 
     )
     env = {**os.environ, "XUESHI_T_URL": db_url, "PYTHONPATH": str(ROOT)}
     result = subprocess.run(
-        [sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True, timeout=60, check=False
+        [sys.executable, "-c", code],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"
@@ -201,23 +206,29 @@ def test_log_question_rejects_naive_datetime(db: Database) -> None:
 
 def test_top_misses_groups_orders_and_excludes_answers(db: Database) -> None:
     # "b": asked 3 times (most frequent); "a" and "c": twice each, "c" more recently; "faq": answered.
-    _log(db, normalized="b", question="B one", intent="suggest", faq_id="f-b1", score=0.4, asked_at=T0)
-    _log(db, normalized="b", question="B two", intent="fallback", faq_id=None, score=0.1,
-         asked_at=T0 + timedelta(minutes=1))
-    _log(db, normalized="b", question="B three", intent="suggest", faq_id="f-b2", score=0.6,
-         asked_at=T0 + timedelta(minutes=2))
-    _log(db, normalized="a", question="A one", intent="suggest", faq_id="f-a", score=0.5,
-         asked_at=T0 + timedelta(minutes=3))
-    _log(db, normalized="a", question="A two", intent="suggest", faq_id="f-a", score=0.55,
-         asked_at=T0 + timedelta(minutes=4))
-    _log(db, normalized="c", question="C one", intent="fallback", faq_id=None, score=0.05,
-         asked_at=T0 + timedelta(minutes=5))
-    _log(db, normalized="c", question="C two", intent="fallback", faq_id=None, score=0.02,
-         asked_at=(T0 + timedelta(minutes=6)).astimezone(SHANGHAI))
-    for i in range(5):
-        _log(db, normalized="faq", question=f"answered {i}", intent="answer", asked_at=T0 + timedelta(hours=1))
-    _log(db, normalized="b", question="B answered", intent="answer", faq_id="f-b1", score=0.95,
-         asked_at=T0 + timedelta(hours=2))
+    rows = [
+        # normalized, question, intent, faq_id, score, minutes after T0
+        ("b", "B one", "suggest", "f-b1", 0.4, 0),
+        ("b", "B two", "fallback", None, 0.1, 1),
+        ("b", "B three", "suggest", "f-b2", 0.6, 2),
+        ("a", "A one", "suggest", "f-a", 0.5, 3),
+        ("a", "A two", "suggest", "f-a", 0.55, 4),
+        ("c", "C one", "fallback", None, 0.05, 5),
+        ("c", "C two", "fallback", None, 0.02, 6),
+        *[("faq", f"answered {i}", "answer", "dues", 0.9, 60) for i in range(5)],
+        ("b", "B answered", "answer", "f-b1", 0.95, 120),
+    ]
+    for normalized, question, intent, faq_id, score, minutes in rows:
+        asked_at = (T0 + timedelta(minutes=minutes)).astimezone(SHANGHAI if minutes % 2 else UTC)
+        _log(
+            db,
+            normalized=normalized,
+            question=question,
+            intent=intent,
+            faq_id=faq_id,
+            score=score,
+            asked_at=asked_at,
+        )
 
     misses = repo.top_misses(db)
 
@@ -284,18 +295,27 @@ def test_context_requires_aware_datetimes(db: Database) -> None:
 # -- transactions -------------------------------------------------------------------------------------
 
 
+def _question_row() -> AskedQuestion:
+    return AskedQuestion(
+        asked_at=T0,
+        platform="wecom",
+        chat_id="c",
+        user_id="u",
+        question="q",
+        normalized="q",
+        intent="fallback",
+        faq_id=None,
+        score=0.0,
+    )
+
+
 def test_session_rolls_back_on_exception(db: Database) -> None:
     class Boom(Exception):
         pass
 
     with pytest.raises(Boom):
         with db.session() as session:
-            session.add(
-                AskedQuestion(
-                    asked_at=T0, platform="wecom", chat_id="c", user_id="u", question="q",
-                    normalized="q", intent="fallback", faq_id=None, score=0.0,
-                )
-            )
+            session.add(_question_row())
             session.add(ChatContext(**KEY, payload={"a": 1}, expires_at=T0 + timedelta(hours=1)))
             session.flush()  # the rows really reached the database inside the transaction
             raise Boom
@@ -309,11 +329,7 @@ def test_session_rolls_back_on_database_error(db: Database) -> None:
     repo.save_context(db, **KEY, payload={"keep": True}, expires_at=T0 + timedelta(hours=1))
     with pytest.raises(Exception, match="(?i)unique|duplicate|primary key"):
         with db.session() as session:
-            _add = AskedQuestion(
-                asked_at=T0, platform="wecom", chat_id="c", user_id="u", question="q",
-                normalized="q", intent="fallback", faq_id=None, score=0.0,
-            )
-            session.add(_add)
+            session.add(_question_row())
             session.flush()
             session.add(ChatContext(**KEY, payload={"dup": True}, expires_at=T0))  # same primary key
             session.flush()

@@ -1,0 +1,79 @@
+"""HTTP app (FastAPI): ``GET /healthz`` and ``POST /api/ask``. Platform endpoints come later.
+
+Bad input never reaches a traceback: invalid JSON or a missing field gives 422 with a message
+in Chinese; an internal error gives 500 with a short message and a log line for the operator.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+from bot.clock import parse_instant
+from bot.service import Service, reply_record
+
+log = logging.getLogger(__name__)
+
+MAX_BODY_BYTES = 64 * 1024
+
+
+class AskRequest(BaseModel):
+    question: str = Field(min_length=1, max_length=10_000)
+    now: str | None = None
+    user_id: str = Field(default="api", max_length=128)
+    chat_id: str = Field(default="api", max_length=128)
+
+
+def create_app(service: Service) -> FastAPI:
+    app = FastAPI(title="学实助手", version="0.1.0", docs_url=None, redoc_url=None)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = []
+        for err in exc.errors():
+            where = ".".join(str(p) for p in err.get("loc", ()) if p != "body") or "请求体"
+            problems.append(f"{where}: {err.get('msg', '无效')}")
+        return JSONResponse(
+            status_code=422,
+            content={"error": "请求格式不对：需要 JSON，例如 {\"question\": \"借调的党员在哪里参加？\"}",
+                     "details": problems},
+        )
+
+    @app.exception_handler(Exception)
+    async def _internal(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return JSONResponse(status_code=500, content={"error": "服务内部出错，请稍后再试"})
+
+    @app.middleware("http")
+    async def _limit_body(request: Request, call_next):
+        length = request.headers.get("content-length")
+        if length and length.isdigit() and int(length) > MAX_BODY_BYTES:
+            return JSONResponse(status_code=413, content={"error": "请求体太大（上限 64 KB）"})
+        return await call_next(request)
+
+    @app.get("/healthz")
+    async def healthz() -> JSONResponse:
+        db = await run_in_threadpool(service.db.health)
+        status = 200 if db.get("ok") else 503
+        return JSONResponse(status_code=status, content={"ok": bool(db.get("ok")), "database": db,
+                                                         "faq_items": len(service.matcher.kb.items)})
+
+    @app.post("/api/ask")
+    async def ask(body: AskRequest) -> JSONResponse:
+        now = None
+        if body.now:
+            try:
+                now = parse_instant(body.now)
+            except ValueError:
+                return JSONResponse(status_code=422, content={
+                    "error": "now 需要 ISO 8601 时间，例如 2009-04-16T10:00:00+08:00", "details": [f"now: {body.now!r}"]})
+        reply = await run_in_threadpool(
+            service.ask, body.question, platform="api", chat_id=body.chat_id, user_id=body.user_id, now=now)
+        return JSONResponse(content=reply_record(body.question, reply))
+
+    return app

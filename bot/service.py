@@ -1,0 +1,93 @@
+"""Wiring: settings → database, matcher, router. The CLI, the HTTP app and adapters share it."""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import datetime
+from typing import Any
+
+from bot.clock import Clock, SystemClock
+from bot.conversation import Conversation
+from bot.messages import IncomingMessage, Reply
+from bot.router import Router
+from bot.settings import Settings
+from bot.storage import Database, repo
+from faq.matcher import Matcher
+from faq.normalize import normalize
+
+log = logging.getLogger(__name__)
+
+_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def build_matcher(settings: Settings) -> Matcher:
+    return Matcher.from_files(
+        settings.faq_path,
+        settings.lexicon_path,
+        settings.cache_dir,
+        answer_threshold=settings.answer_threshold,
+        suggest_threshold=settings.suggest_threshold,
+    )
+
+
+class Service:
+    def __init__(self, settings: Settings, clock: Clock | None = None, matcher: Matcher | None = None,
+                 db: Database | None = None) -> None:
+        from handlers import HANDLER_ORDER
+
+        self.settings = settings
+        self.clock = clock or SystemClock()
+        self.db = db or Database(settings.database_url)
+        self.matcher = matcher or build_matcher(settings)
+        self.router = Router(
+            HANDLER_ORDER,
+            deps={"clock": self.clock, "settings": settings, "matcher": self.matcher},
+            providers={"conversation": lambda msg: Conversation(self.db, self.clock, msg)},
+            after=[self._log_question],
+        )
+
+    def handle(self, msg: IncomingMessage) -> Reply:
+        return self.router.dispatch(msg)
+
+    def ask(self, question: str, *, platform: str = "console", chat_id: str = "console",
+            user_id: str = "console", user_name: str = "", now: datetime | None = None) -> Reply:
+        msg = IncomingMessage(
+            platform=platform, chat_id=chat_id, user_id=user_id, user_name=user_name,
+            text=question, sent_at=now or self.clock.now(),
+        )
+        return self.handle(msg)
+
+    def _log_question(self, msg: IncomingMessage, reply: Reply) -> None:
+        question = _UNPRINTABLE.sub("", msg.text)
+        repo.log_question(
+            self.db,
+            asked_at=msg.sent_at,
+            platform=msg.platform,
+            chat_id=msg.chat_id,
+            user_id=msg.user_id,
+            question=question,
+            normalized=reply.meta.get("normalized") or normalize(question),
+            intent=reply.intent,
+            faq_id=reply.meta.get("faq_id"),
+            score=float(reply.meta.get("score") or 0.0),
+        )
+
+    def close(self) -> None:
+        self.db.dispose()
+
+
+def reply_record(question: str, reply: Reply) -> dict[str, Any]:
+    """The ``xueshi ask --json`` / ``POST /api/ask`` contract."""
+    score = reply.meta.get("score")
+    record = {
+        "question": question,
+        "intent": reply.intent,
+        "answer": reply.text,
+        "faq_id": reply.meta.get("faq_id"),
+        "source": reply.meta.get("source"),
+        "score": round(float(score), 4) if score is not None else None,
+    }
+    if reply.meta.get("suggestions"):
+        record["suggestions"] = reply.meta["suggestions"]
+    return record
