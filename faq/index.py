@@ -131,26 +131,22 @@ class Index:
         self.grams = _FeatureTable([_gram_strengths(d) for d in docs])
 
     def knows(self, term: str) -> bool:
-        return term in self.words.ids
+        return term in self.words.idf
 
-    def word_weights(self, tokens: Sequence[str], unknown_weight) -> dict[str, float]:
-        weights: dict[str, float] = {}
-        for t in tokens:
-            if t in weights:
-                continue
-            if t in self.words.idf:
-                weights[t] = self.words.idf[t]
-            else:
-                weights[t] = self.words.max_idf * unknown_weight(t)
-        return weights
+    def idf(self, term: str) -> float:
+        return self.words.idf[term]
+
+    @property
+    def max_idf(self) -> float:
+        return self.words.max_idf
 
     def gram_weights(self, tokens: Sequence[str]) -> dict[str, float]:
         idf = self.grams.idf
         return {g: idf.get(g, self.grams.max_idf) for g in dict.fromkeys(char_bigrams(tokens))}
 
-    def score(self, tokens: Sequence[str], unknown_weight) -> np.ndarray:
-        word = self.words.coverage(self.word_weights(tokens, unknown_weight))
-        grams = self.gram_weights(tokens)
+    def score(self, word_weights: dict[str, float], gram_tokens: Sequence[str]) -> np.ndarray:
+        word = self.words.coverage(word_weights)
+        grams = self.gram_weights(gram_tokens)
         if not grams:
             return word
         return WORD_SHARE * word + (1.0 - WORD_SHARE) * self.grams.coverage(grams)

@@ -18,16 +18,23 @@ import re
 import sys
 import tempfile
 import tomllib
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 log = logging.getLogger(__name__)
 
 MIN_WORD_FREQ = 30
-_LEXICON_VERSION = 1
+_LEXICON_VERSION = 2
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _MISSING = object()
+# jieba part-of-speech tags of words that never decide what a question is about: adverbs,
+# pronouns, prepositions, conjunctions, particles, modal particles, interjections, onomatopoeia,
+# locatives and time words ("上面", "比如"… are everyday words, not topics).
+FUNCTION_TAGS = frozenset({"d", "r", "p", "c", "u", "y", "e", "o", "f", "t", "uj", "ul", "uz", "ud", "ug", "uv", "zg"})
 
 STOPWORDS = frozenset(
     """
@@ -37,7 +44,7 @@ STOPWORDS = frozenset(
     请 请问 问 问下 问一下 一下 下 想 想问 知道 告诉 麻烦 谢谢 您 你 你们 我 我们 咱 咱们 他 她 他们 她们 它
     这 那 这个 那个 这些 那些 这样 那样 这种 那种 此 其 该 个 些 点 一点 一些 着 过 被 把 给 对 从 向 让 等 之
     得 地 嘛 吧 而 但 但是 并 并且 如果 那么 所以 因为 然后 现在 一直 已经 到底 究竟 一般 一定 应该 需要 要 不 没
-    还是 或者 以及 呢 吗 哪儿 里 中 上 下 内 啊 呀 好 一 二 两 儿 弄 搞 做 办 整 有关 关于 对于 方面 情况 问题
+    还是 或者 以及 没有 还有 时候 哪天 几号 几月 几点 地方 哪儿 里 中 上 下 内 啊 呀 好 一 二 两 儿 弄 搞 做 办 整 有关 关于 对于 方面 情况 问题
     """.split()
 )
 
@@ -48,14 +55,17 @@ class Lexicon:
 
     terms: tuple[str, ...]
     canonical: dict[str, str]
+    context_words: frozenset[str] = frozenset()
 
     @classmethod
     def load(cls, path: Path) -> Lexicon:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
-        return cls.build(data.get("terms", []), data.get("groups", []))
+        return cls.build(data.get("terms", []), data.get("groups", []), data.get("context_words", []))
 
     @classmethod
-    def build(cls, terms: Iterable[str], groups: Iterable[Iterable[str]]) -> Lexicon:
+    def build(
+        cls, terms: Iterable[str], groups: Iterable[Iterable[str]], context_words: Iterable[str] = ()
+    ) -> Lexicon:
         canonical: dict[str, str] = {}
         all_terms = [t.strip() for t in terms if t.strip()]
         for group in groups:
@@ -65,7 +75,8 @@ class Lexicon:
             for variant in words[1:]:
                 canonical.setdefault(variant, words[0])
             all_terms.extend(words)
-        return cls(tuple(dict.fromkeys(all_terms)), canonical)
+        context = frozenset(canonical.get(w.strip().lower(), w.strip().lower()) for w in context_words if w.strip())
+        return cls(tuple(dict.fromkeys(all_terms)), canonical, context)
 
     def fingerprint(self) -> str:
         h = hashlib.sha1()
@@ -91,9 +102,20 @@ def _import_jieba():
     return jieba
 
 
-def _build_reduced_lexicon(jieba) -> tuple[dict[str, int], int, int]:
+@dataclass
+class _LexiconCache:
+    freq: dict[str, int]  # jieba prefix dictionary of the kept words
+    total: int  # the full dictionary's total frequency, so probabilities stay as jieba's
+    tags: dict[str, str]  # part of speech of kept words
+    rare_crc: np.ndarray  # sorted CRC32 of the words below MIN_WORD_FREQ ...
+    rare_freq: np.ndarray  # ... and their frequencies: real but rare words, mostly nouns
+
+
+def _build_lexicon_cache(jieba) -> _LexiconCache:
     full_total = 0
     kept = io.BytesIO()
+    tags: dict[str, str] = {}
+    rare: dict[int, int] = {}
     with open(jieba.get_dict_file().name, "rb") as fh:
         for raw in fh:
             parts = raw.split()
@@ -103,32 +125,47 @@ def _build_reduced_lexicon(jieba) -> tuple[dict[str, int], int, int]:
             full_total += freq
             if freq >= MIN_WORD_FREQ:
                 kept.write(parts[0] + b" " + parts[1] + b"\n")
+                tags[parts[0].decode("utf-8")] = parts[2].decode() if len(parts) > 2 else ""
+            else:
+                rare[zlib.crc32(parts[0])] = max(freq, 1)
     kept.seek(0)
     freq_table, _ = jieba.Tokenizer.gen_pfdict(kept)
-    return freq_table, full_total, MIN_WORD_FREQ
+    crcs = np.fromiter(sorted(rare), dtype=np.uint32, count=len(rare))
+    freqs = np.asarray([rare[c] for c in crcs.tolist()], dtype=np.uint16)
+    return _LexiconCache(freq_table, full_total, tags, crcs, freqs)
 
 
-def _load_reduced_lexicon(jieba, cache_dir: Path | None) -> tuple[dict[str, int], int]:
+def _load_lexicon_cache(jieba, cache_dir: Path | None) -> _LexiconCache:
     name = f"jieba-lexicon-v{_LEXICON_VERSION}-{jieba.__version__}-{MIN_WORD_FREQ}.pickle"
     path = cache_dir / name if cache_dir else None
     if path is not None and path.is_file():
         try:
             with open(path, "rb") as fh:
-                freq_table, total = pickle.load(fh)
-            return freq_table, total
-        except (OSError, pickle.UnpicklingError, ValueError, EOFError) as exc:
+                cached = pickle.load(fh)
+            if isinstance(cached, _LexiconCache):
+                return cached
+        except (OSError, pickle.UnpicklingError, ValueError, EOFError, AttributeError) as exc:
             log.warning("lexicon cache %s unreadable (%s); rebuilding", path, exc)
-    freq_table, total, _ = _build_reduced_lexicon(jieba)
+    cache = _build_lexicon_cache(jieba)
     if path is not None:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
             with os.fdopen(fd, "wb") as fh:
-                pickle.dump((freq_table, total), fh, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump(cache, fh, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, path)
         except OSError as exc:
             log.warning("cannot write lexicon cache %s: %s", path, exc)
-    return freq_table, total
+    return cache
+
+
+@dataclass(frozen=True, slots=True)
+class Piece:
+    """One segment of a question: the canonical word, its in-word sub-terms, and what kind it is."""
+
+    word: str
+    subs: tuple[str, ...]
+    kind: str  # "term" (outline term), "word" (dictionary word), "rare" (rare real word), "nonword"
 
 
 class Segmenter:
@@ -140,53 +177,113 @@ class Segmenter:
     def __init__(self, lexicon: Lexicon, cache_dir: Path | None = None) -> None:
         jieba = _import_jieba()
         self._tokenizer = jieba.Tokenizer()
-        freq_table, total = _load_reduced_lexicon(jieba, cache_dir)
-        self._tokenizer.FREQ = dict(freq_table)
-        self._tokenizer.total = total
+        cache = _load_lexicon_cache(jieba, cache_dir)
+        self._tokenizer.FREQ = dict(cache.freq)
+        self._tokenizer.total = cache.total
         self._tokenizer.initialized = True
-        self._general_freq = freq_table
-        self._log_total = math.log(total)
+        self._general_freq = cache.freq
+        self._tags = cache.tags
+        self._rare_crc = cache.rare_crc
+        self._rare_freq = cache.rare_freq
+        self._log_total = math.log(cache.total)
         self.lexicon = lexicon
-        self._terms = set()
+        self._terms: set[str] = set()
         for term in lexicon.terms:
             self.add_term(term)
 
     def add_term(self, term: str) -> None:
         term = term.strip().lower()
-        if not term:
+        if not term or term in self._terms:
             return
         self._terms.add(term)
         self._tokenizer.add_word(term, self.TERM_FREQ)
 
+    def _rare_frequency(self, word: str) -> int:
+        crc = zlib.crc32(word.encode("utf-8"))
+        pos = int(np.searchsorted(self._rare_crc, crc))
+        if pos < len(self._rare_crc) and int(self._rare_crc[pos]) == crc:
+            return int(self._rare_freq[pos])
+        return 0
+
     def surprisal(self, word: str) -> float:
         """How unusual ``word`` is in general Chinese (natural log of 1/probability)."""
-        freq = self._general_freq.get(word) or 1
+        freq = self._general_freq.get(word) or self._rare_frequency(word) or 1
         return self._log_total - math.log(freq)
+
+    def is_term(self, word: str) -> bool:
+        return word in self._terms
+
+    def is_function_word(self, word: str) -> bool:
+        return word in STOPWORDS or (word not in self._terms and self._tags.get(word, "") in FUNCTION_TAGS)
 
     def _canon(self, word: str) -> str | None:
         word = self.lexicon.canonical.get(word, word)
-        if word in STOPWORDS or not word.strip():
+        if not word.strip() or self.is_function_word(word):
             return None
         return word
 
-    def tokens(self, text: str) -> list[str]:
-        """Content tokens in order, with in-word sub-terms added after long words (search mode)."""
+    def _kind(self, piece: str) -> str:
+        if piece in self._terms or piece in self.lexicon.canonical:
+            return "term"
+        if self._general_freq.get(piece):
+            return "word"
+        if len(piece) > 1 and self._rare_frequency(piece):
+            return "rare"
+        return "word" if len(piece) == 1 or not _CJK.search(piece) else "nonword"
+
+    def _merge_rare(self, raw_pieces: Iterable[str]) -> list[str]:
+        """Re-join rare real words the reduced lexicon split apart ("年"+"假" → "年假")."""
+        pieces = [p.strip() for p in raw_pieces if p.strip()]
         out: list[str] = []
+        i = 0
+        while i < len(pieces):
+            merged = False
+            for span in (3, 2):
+                window = pieces[i : i + span]
+                if len(window) < span or not any(len(p) == 1 for p in window):
+                    continue
+                joined = "".join(window)
+                if len(joined) <= 4 and _CJK.match(joined) and self._rare_frequency(joined):
+                    out.append(joined)
+                    i += span
+                    merged = True
+                    break
+            if not merged:
+                out.append(pieces[i])
+                i += 1
+        return out
+
+    def pieces(self, text: str) -> list[Piece]:
+        out: list[Piece] = []
         freq = self._tokenizer.FREQ
-        for piece in self._tokenizer.cut(text, HMM=True):
-            piece = piece.strip()
-            if not piece:
+        for piece in self._merge_rare(self._tokenizer.cut(text, HMM=True)):
+            kind = self._kind(piece)
+            if kind == "nonword":
+                # A compound jieba's HMM glued together ("咋设", "要列"): judge its characters.
+                for ch in piece:
+                    word = self._canon(ch)
+                    if word is not None:
+                        out.append(Piece(word, (), "word"))
                 continue
             word = self._canon(piece)
             if word is None:
                 continue
-            out.append(word)
+            subs: list[str] = []
             if len(piece) > 2 and _CJK.search(piece):
                 for size in (2, 3, 4):
                     for start in range(len(piece) - size + 1):
                         sub = piece[start : start + size]
                         if sub != piece and (freq.get(sub) or sub in self._terms):
                             canon = self._canon(sub)
-                            if canon is not None and canon != word:
-                                out.append(canon)
+                            if canon is not None and canon != word and canon not in subs:
+                                subs.append(canon)
+            out.append(Piece(word, tuple(subs), kind))
+        return out
+
+    def tokens(self, text: str) -> list[str]:
+        """Content tokens in order, each word followed by its in-word sub-terms (index side)."""
+        out: list[str] = []
+        for piece in self.pieces(text):
+            out.append(piece.word)
+            out.extend(piece.subs)
         return out

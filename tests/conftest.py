@@ -9,8 +9,10 @@ from __future__ import annotations
 import ipaddress
 import os
 import socket
+import sys
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -136,3 +138,66 @@ def db(db_url: str) -> Iterator[Database]:
         yield database
     finally:
         database.dispose()
+
+
+# -- shared helpers for the bot tests -----------------------------------------------------------------
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+OUTLINE_PATH = REPO_ROOT.parent / "shared" / "source" / "outline-2009.txt"
+XUESHI_BIN = Path(sys.executable).with_name("xueshi")
+
+
+@pytest.fixture(scope="session")
+def outline_text() -> str:
+    """The real training outline (the source every answer must quote verbatim)."""
+    if not OUTLINE_PATH.is_file():
+        pytest.fail(f"training outline not found at {OUTLINE_PATH}")
+    return OUTLINE_PATH.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def lexicon_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One jieba lexicon cache for the whole run (building it is the slow part of a cold start)."""
+    return tmp_path_factory.mktemp("lexicon-cache")
+
+
+@pytest.fixture
+def make_settings(tmp_path: Path, lexicon_cache: Path, monkeypatch: pytest.MonkeyPatch):
+    """Settings with a throw-away SQLite file and no XUESHI_* leaking in from the environment."""
+    from bot.settings import Settings
+
+    for key in list(os.environ):
+        if key.startswith("XUESHI_") and key != PG_ENV:
+            monkeypatch.delenv(key)
+    monkeypatch.chdir(tmp_path)  # no ./xueshi.toml, no ./var in the repository
+
+    def build(**overrides: Any) -> Settings:
+        values: dict[str, Any] = {"database_url": f"sqlite:///{tmp_path}/bot.db", "cache_dir": lexicon_cache}
+        values.update(overrides)
+        return Settings(**values)
+
+    return build
+
+
+@pytest.fixture(scope="session")
+def shared_matcher(lexicon_cache: Path):
+    """The matcher over the committed knowledge base, built once (it is read-only after building)."""
+    import config
+    from faq.matcher import Matcher
+
+    return Matcher.from_files(config.data_path("faq.toml"), config.data_path("lexicon.toml"), lexicon_cache)
+
+
+@pytest.fixture
+def cli_env(tmp_path: Path, lexicon_cache: Path) -> dict[str, str]:
+    """Environment for running ``xueshi`` in a subprocess against a throw-away SQLite file."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("XUESHI_")}
+    env.update(
+        XUESHI_DATABASE_URL=f"sqlite:///{tmp_path}/x.db",
+        XUESHI_CACHE_DIR=str(lexicon_cache),
+        PYTHONIOENCODING="utf-8",
+        PYTHONUNBUFFERED="1",
+        COLUMNS="250",
+        NO_COLOR="1",
+    )
+    return env
