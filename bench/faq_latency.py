@@ -366,7 +366,10 @@ def synth_kb(settings, rng: random.Random):
             text = "".join(chunk) + rng.choice(PUNCT)
             parts.append(text)
             size += len(text)
-        answer = "".join(parts)[: target - 1].rstrip("，、；。") + "。"
+        body = "".join(parts)[: target - 1].rstrip("，、；。")
+        while len(body) < target - 1:  # stripping punctuation may have made it short
+            body += zipf(1)[0]
+        answer = body[: target - 1] + "。"
         items.append(FaqItem(
             id=f"synth-{n:05d}", section=f"合成·{n // 100}·{n % 100}", question=question, answer=answer,
             aliases=aliases, keywords=list(topic),
@@ -396,10 +399,13 @@ def bench_synthetic(settings, rounds: int, base_rounds: int, jieba) -> dict:
     matcher = Matcher(kb, segmenter)
     build_s = time.perf_counter() - t0
     print(f"build: Segmenter {seg_s * 1000:.0f} ms + Matcher (segment + index) {build_s:.2f} s")
-    words, grams = matcher.index.words, matcher.index.grams
-    longest = max(len(ids) for ids in words.ids.values())
-    print(f"index: {len(words.ids)} word features (longest posting list {longest} items), "
-          f"{len(grams.ids)} bigram features")
+    try:  # index internals; informational only
+        words, grams = matcher.index.words, matcher.index.grams
+        longest = max(len(ids) for ids in words.ids.values())
+        print(f"index: {len(words.ids)} word features (longest posting list {longest} items), "
+              f"{len(grams.ids)} bigram features")
+    except AttributeError:
+        pass
 
     labelled: list[tuple[str, str]] = []
     for k in range(SYNTH_IN_SCOPE_QUERIES):
@@ -538,6 +544,20 @@ def bench_serve_rss(db_dir: Path) -> float | None:
 # ---------------------------------------------------------------------------------------------
 
 
+def git_state() -> str:
+    """Commit plus a count of uncommitted files, so figures can be tied to the code measured."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=PROJECT_ROOT, capture_output=True,
+                              text=True, timeout=5).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=PROJECT_ROOT,
+                               capture_output=True, text=True, timeout=5).stdout.splitlines()
+    except (OSError, subprocess.SubprocessError):
+        return "unknown (git not available)"
+    if not head:
+        return "unknown (not a git checkout)"
+    return f"{head}" + (f" + uncommitted changes in {len(dirty)} tracked files" if dirty else " (clean)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer rounds and runs (smoke run)")
@@ -554,6 +574,7 @@ def main() -> None:
     settings = load_settings()
     print(f"xueshi FAQ latency benchmark   mode: {'quick' if args.quick else 'full'}   "
           f"python {platform.python_version()}   numpy {np.__version__}")
+    print(f"code: {git_state()}")
     before, label = pin_one_cpu()
     print(f"timing sections {label}")
 

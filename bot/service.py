@@ -15,6 +15,7 @@ from bot.settings import Settings
 from bot.storage import Database, repo
 from faq.matcher import Matcher
 from faq.normalize import normalize
+from scheduler.campaign import load_campaign
 
 log = logging.getLogger(__name__)
 
@@ -40,9 +41,10 @@ class Service:
         self.clock = clock or SystemClock()
         self.db = db or Database(settings.database_url)
         self.matcher = matcher or build_matcher(settings)
+        self.campaign = load_campaign(settings.campaign_path)
         self.router = Router(
             HANDLER_ORDER,
-            deps={"clock": self.clock, "settings": settings, "matcher": self.matcher},
+            deps={"clock": self.clock, "settings": settings, "matcher": self.matcher, "campaign": self.campaign},
             providers={"conversation": lambda msg: Conversation(self.db, self.clock, msg)},
             after=[self._log_question],
         )

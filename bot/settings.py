@@ -36,6 +36,7 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///./var/xueshi.db"
     faq_path: Path = Field(default_factory=lambda: config_data.data_path("faq.toml"))
     lexicon_path: Path = Field(default_factory=lambda: config_data.data_path("lexicon.toml"))
+    campaign_path: Path = Field(default_factory=lambda: config_data.data_path("campaign.toml"))
     cache_dir: Path = Path("./var/cache")
     timezone: str = "Asia/Shanghai"
     host: str = "127.0.0.1"

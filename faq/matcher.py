@@ -28,15 +28,15 @@ from faq.normalize import normalize
 from faq.segmenter import Lexicon, Piece, Segmenter
 
 ANSWER_THRESHOLD = 0.50
-SUGGEST_THRESHOLD = 0.36
+SUGGEST_THRESHOLD = 0.46
 ANSWER_MARGIN = 0.04
 SURE_THRESHOLD = 0.70
 MAX_QUESTION_CHARS = 300
 # An unknown telling word weighs like a term found in a few items (IDF ≈ 2.5 for 32 items).
 UNKNOWN_WORD_WEIGHT = 2.5
 SINGLE_CHAR_SHARE = 0.3
-# Words about the asker's own situation (our hospital, our school) rather than the topic count less.
-CONTEXT_SHARE = 0.4
+# Words about the asker (our hospital) or the question's frame (any rules?) rather than its topic.
+LIGHT_SHARE = 0.4
 
 Outcome = Literal["answer", "suggest", "fallback"]
 
@@ -107,7 +107,7 @@ class Matcher:
         words: list[str] = []
         for piece in self.segmenter.pieces(normalized):
             words.append(piece.word)
-            context = CONTEXT_SHARE if piece.word in self.segmenter.lexicon.context_words else 1.0
+            context = LIGHT_SHARE if piece.word in self.segmenter.lexicon.light_words else 1.0
             if self.index.knows(piece.word):
                 share = 1.0 if len(piece.word) > 1 or self.segmenter.is_term(piece.word) else SINGLE_CHAR_SHARE
                 weights.setdefault(piece.word, self.index.idf(piece.word) * share * context)

@@ -31,6 +31,11 @@ MIN_WORD_FREQ = 30
 _LEXICON_VERSION = 2
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _MISSING = object()
+# Relative time expressions ("下个月", "这几天", "年底") say when the asker acts, not what they ask about.
+_TEMPORAL = re.compile(
+    r"^(?:[上下这本今明去前后昨每]|这几|最近|过几)?(?:个|一个|两个|几个)?(?:月|周|星期|礼拜|年|天|日|季度|学期)(?:份|底|初|末|里|内)?$"
+    r"|^(?:年|月)(?:底|初|末)$|^\d+(?:月|日|号|年|天)$"
+)
 # jieba part-of-speech tags of words that never decide what a question is about: adverbs,
 # pronouns, prepositions, conjunctions, particles, modal particles, interjections, onomatopoeia,
 # locatives and time words ("上面", "比如"… are everyday words, not topics).
@@ -40,7 +45,7 @@ STOPWORDS = frozenset(
     """
     的 了 吗 呢 啊 吧 呀 哦 嘛 么 哈 呗 啦 喔 嗯 噢 是 在 有 和 与 及 或 也 都 就 还 又 才 再 很 太 挺 更 最
     会 能 可 可以 可不可以 能不能 能否 是否 是不是 要不要 用不用 需不需要 有没有 会不会 行不行 好不好
-    怎么 怎么样 怎样 如何 什么 啥 咋 咋样 咋办 怎么办 干啥 干什么 哪 哪些 哪个 多少 几个 么样 为什么 为啥
+    怎么 怎么样 怎样 如何 什么 啥 咋 咋样 咋办 怎么办 干啥 干什么 哪 哪些 哪个 多少 几个 几块 么样 为什么 为啥
     请 请问 问 问下 问一下 一下 下 想 想问 知道 告诉 麻烦 谢谢 您 你 你们 我 我们 咱 咱们 他 她 他们 她们 它
     这 那 这个 那个 这些 那些 这样 那样 这种 那种 此 其 该 个 些 点 一点 一些 着 过 被 把 给 对 从 向 让 等 之
     得 地 嘛 吧 而 但 但是 并 并且 如果 那么 所以 因为 然后 现在 一直 已经 到底 究竟 一般 一定 应该 需要 要 不 没
@@ -55,16 +60,18 @@ class Lexicon:
 
     terms: tuple[str, ...]
     canonical: dict[str, str]
-    context_words: frozenset[str] = frozenset()
+    # Words that describe the asker ("我们医院") or frame the question ("有规定吗") rather than its topic.
+    light_words: frozenset[str] = frozenset()
 
     @classmethod
     def load(cls, path: Path) -> Lexicon:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
-        return cls.build(data.get("terms", []), data.get("groups", []), data.get("context_words", []))
+        light = [*data.get("context_words", []), *data.get("frame_words", [])]
+        return cls.build(data.get("terms", []), data.get("groups", []), light)
 
     @classmethod
     def build(
-        cls, terms: Iterable[str], groups: Iterable[Iterable[str]], context_words: Iterable[str] = ()
+        cls, terms: Iterable[str], groups: Iterable[Iterable[str]], light_words: Iterable[str] = ()
     ) -> Lexicon:
         canonical: dict[str, str] = {}
         all_terms = [t.strip() for t in terms if t.strip()]
@@ -75,8 +82,8 @@ class Lexicon:
             for variant in words[1:]:
                 canonical.setdefault(variant, words[0])
             all_terms.extend(words)
-        context = frozenset(canonical.get(w.strip().lower(), w.strip().lower()) for w in context_words if w.strip())
-        return cls(tuple(dict.fromkeys(all_terms)), canonical, context)
+        light = frozenset(canonical.get(w.strip().lower(), w.strip().lower()) for w in light_words if w.strip())
+        return cls(tuple(dict.fromkeys(all_terms)), canonical, light)
 
     def fingerprint(self) -> str:
         h = hashlib.sha1()
@@ -214,7 +221,11 @@ class Segmenter:
         return word in self._terms
 
     def is_function_word(self, word: str) -> bool:
-        return word in STOPWORDS or (word not in self._terms and self._tags.get(word, "") in FUNCTION_TAGS)
+        if word in STOPWORDS:
+            return True
+        if word in self._terms:
+            return False
+        return self._tags.get(word, "") in FUNCTION_TAGS or bool(_TEMPORAL.match(word))
 
     def _canon(self, word: str) -> str | None:
         word = self.lexicon.canonical.get(word, word)

@@ -6,12 +6,13 @@ knowledge through the ``matcher`` they are given.
 """
 
 from bot.router import Handler
-from handlers import faq, help
+from handlers import faq, help, stage
 
 # Declared order: the first handler whose filter matches wins; the FAQ is the last resort.
 HANDLER_ORDER: tuple[Handler, ...] = (
     help.help_handler,
     faq.more_handler,
     faq.pick_handler,
+    stage.stage_handler,
     faq.faq_handler,
 )

@@ -33,16 +33,24 @@ def test_short_text_is_not_split() -> None:
     assert split_for_budget("参加第二批学习实践活动。", 100) == ("参加第二批学习实践活动。", "")
 
 
+def _first_sentence(text: str) -> str:
+    match = re.search(f"[{SENTENCE_ENDS}]", text)
+    return text[: match.end()] if match else text
+
+
 @pytest.mark.parametrize("budget", [60, 100, 200, 333, 500, 1000, 1500, 2000])
 def test_long_text_is_cut_after_a_sentence_mark_within_budget(long_body: str, budget: int) -> None:
     head, rest = split_for_budget(long_body, budget)
     assert rest, "a 17 KB body cannot fit"
     assert head + rest == long_body
     assert 0 < _bytes(head) <= budget
+    if _bytes(_first_sentence(long_body)) > budget:
+        # the first sentence alone is too long (446 bytes): cut at a clause mark instead
+        assert head[-1] in CLAUSE_ENDS, f"cut mid-clause: ...{head[-15:]!r}"
+        return
     assert head[-1] in SENTENCE_ENDS, f"cut mid-sentence: ...{head[-15:]!r}"
     # and it is the longest such cut: the next sentence would not have fitted
-    next_end = min((rest.find(c) for c in SENTENCE_ENDS if rest.find(c) >= 0), default=len(rest) - 1)
-    assert _bytes(head + rest[: next_end + 1]) > budget
+    assert _bytes(head + _first_sentence(rest)) > budget
 
 
 def test_repeated_splitting_reassembles_the_body(long_body: str) -> None:
@@ -108,7 +116,8 @@ def test_render_long_body_fits_and_ends_with_hint_and_source(long_body: str, bud
     assert lines[-1] == SOURCE, "the source line is always last"
     assert lines[-2] == MORE_HINT
     head = _body_of(text)
-    assert head[-1] in SENTENCE_ENDS
+    room = budget - _bytes("\n" + SOURCE) - _bytes("\n" + MORE_HINT)
+    assert head[-1] in (SENTENCE_ENDS if _bytes(_first_sentence(long_body)) <= room else CLAUSE_ENDS)
     # head + rest is the body; only whitespace at the cut may be dropped
     assert long_body.startswith(head)
     assert long_body.endswith(rest)

@@ -1,0 +1,132 @@
+"""Stage and deadline answers from the campaign calendar, relative to the time of the message."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from bot.clock import CAMPAIGN_TZ
+from bot.messages import IncomingMessage, Reply
+from bot.router import handler
+from faq.answers import SOURCE_PREFIX
+from faq.normalize import normalize
+from scheduler.campaign import Campaign, Deadline, Stage
+
+_TIME_CUE = re.compile(
+    r"现在|目前|眼下|这会|当前|现阶段|此时|眼前|到哪|第几步|第几阶段|哪个阶段|什么阶段|啥阶段|哪一步|"
+    r"几天|多久|多长时间|多少天|什么时候|啥时候|几号(?![楼室房线窗])|几月|哪天|何时|哪一天|"
+    r"开始|结束|截止|到期|还在|进行|搞完|弄完|完了没|开了没|交了没|来得及|过了没|到了没|开过|"
+    r"下一个|接下来|下个阶段|下一阶段|最近要|马上要|快到"
+)
+_CAMPAIGN = re.compile(r"学习实践活动|学实|活动|阶段|截止")
+_NEXT = re.compile(r"下一个|接下来|最近要|马上要|快到|要交什么|该交什么|下个截止|下一个截止")
+_TASKS = re.compile(r"做什么|干什么|干啥|做啥|重点|任务|要做|工作")
+
+
+def is_stage_question(msg: IncomingMessage, campaign: Campaign) -> bool:
+    text = normalize(msg.text)
+    if not _TIME_CUE.search(text):
+        return False
+    return bool(campaign.find_deadline(text) or campaign.find_stage(text) or _CAMPAIGN.search(text))
+
+
+def _md(day: date) -> str:
+    return f"{day.month}月{day.day}日"
+
+
+def _source(section: str) -> str:
+    return f"{SOURCE_PREFIX}{section}"
+
+
+def _days(n: int) -> str:
+    return "今天" if n == 0 else f"{n}天"
+
+
+def _campaign_status(campaign: Campaign, today: date) -> str:
+    if today < campaign.start:
+        return (f"学习实践活动还没开始：{campaign.schedule_line}三个阶段，"
+                f"{campaign.stages[0].period.split('-')[0]}（{_md(campaign.start)}）开始，还有{(campaign.start - today).days}天。")
+    if today > campaign.end:
+        last = campaign.stages[-1]
+        return (f"学习实践活动已经结束：{campaign.schedule_line}三个阶段，"
+                f"已于{campaign.year}年{last.period.split('-')[-1]}（{_md(campaign.end)}）结束。")
+    stage = campaign.stage_at(today)
+    assert stage is not None  # stages are contiguous; a gap would need its own wording
+    left = (stage.window.end - today).days
+    return (f"现在（{today.year}年{_md(today)}）处于{stage.label}，{_md(stage.window.end)}结束，"
+            f"还有{_days(left)}。")
+
+
+def _stage_answer(campaign: Campaign, stage: Stage, today: date, text: str) -> str:
+    start, end = stage.window.start, stage.window.end
+    head = f"{stage.label}：{_md(start)}开始，{_md(end)}结束。"
+    if today < start:
+        rel = f"现在还没开始，还有{(start - today).days}天开始。"
+    elif today > end:
+        rel = "这个阶段已经结束。"
+    else:
+        rel = f"现在正处于这个阶段，离结束还有{_days((end - today).days)}。"
+    lines = [head + rel]
+    if _TASKS.search(text) and stage.tasks:
+        lines.append("这个阶段要做：")
+        lines += [f"{n}. {task}" for n, task in enumerate(stage.tasks, 1)]
+    return "\n".join(lines)
+
+
+def _deadline_answer(deadline: Deadline, today: date) -> str:
+    due = deadline.due
+    when = f"时间：{deadline.period}（{_md(due)}前）" if deadline.window.is_deadline else \
+        f"时间：{deadline.period}（{_md(deadline.window.start)}至{_md(due)}）"
+    if today > due:
+        rel = f"已于{_md(due)}截止。"
+    elif today == due:
+        rel = "今天截止。"
+    else:
+        rel = f"还有{(due - today).days}天。"
+    return f"「{deadline.name}」：{deadline.action}。\n{when}，{rel}"
+
+
+def _current_answer(campaign: Campaign, today: date, text: str) -> str:
+    lines = [_campaign_status(campaign, today)]
+    stage = campaign.stage_at(today)
+    if stage is not None:
+        lines.append("这个阶段要做：")
+        lines += [f"{n}. {task}" for n, task in enumerate(stage.tasks, 1)]
+    upcoming = campaign.upcoming(today)[:3]
+    if upcoming and campaign.start <= today <= campaign.end:
+        lines.append("最近的截止：" + "；".join(f"{d.name}（{d.period}，{_md(d.due)}）" for d in upcoming))
+    return "\n".join(lines)
+
+
+def _next_answer(campaign: Campaign, today: date) -> str:
+    upcoming = campaign.upcoming(today)[:3]
+    if not upcoming:
+        return _campaign_status(campaign, today)
+    lines = ["接下来的截止事项："]
+    lines += [f"{n}. {d.name}：{d.period}（{_md(d.due)}），还有{_days((d.due - today).days)}——{d.action}"
+              for n, d in enumerate(upcoming, 1)]
+    return "\n".join(lines)
+
+
+@handler("stage")
+def stage_handler(msg: IncomingMessage, campaign: Campaign) -> Reply | None:
+    """问阶段和时间：现在是什么阶段、还有几天、某项材料什么时候交"""
+    # The filter needs the calendar, which only the handler is given; None passes the message on.
+    if not is_stage_question(msg, campaign):
+        return None
+    text = normalize(msg.text)
+    today = msg.sent_at.astimezone(CAMPAIGN_TZ).date()
+    deadline = campaign.find_deadline(text)
+    stage = None if deadline else campaign.find_stage(text)
+    if deadline is not None:
+        body, source = _deadline_answer(deadline, today), deadline.source
+        if today > campaign.end:
+            body += "\n" + _campaign_status(campaign, today)
+    elif stage is not None:
+        body, source = _stage_answer(campaign, stage, today, text), stage.source
+    elif _NEXT.search(text):
+        body, source = _next_answer(campaign, today), campaign.source
+    else:
+        body, source = _current_answer(campaign, today, text), campaign.source
+    return Reply(text=f"{body}\n{_source(source)}", intent="stage",
+                 meta={"faq_id": None, "source": _source(source), "score": None, "normalized": text})
