@@ -82,14 +82,14 @@ def ask(
     now: Annotated[str | None, typer.Option(help="当前时间（ISO 8601，无时区按北京时间）")] = None,
 ) -> None:
     """回答问题：命令行参数里的，或标准输入里每行一个。"""
-    from bot.service import reply_record
+    from bot.service import ONE_SHOT_PLATFORM, reply_record
 
     _setup_logging(level="WARNING")
     service = _service(now)
     source = questions if questions else _lines(sys.stdin)
     try:
         for question in source:
-            reply = service.ask(question)
+            reply = service.ask(question, platform=ONE_SHOT_PLATFORM)
             if as_json:
                 sys.stdout.write(json.dumps(reply_record(question, reply), ensure_ascii=False) + "\n")
             else:

@@ -28,3 +28,16 @@ class Conversation:
 
     def forget(self, kind: str) -> None:
         repo.clear_context(self._db, **self._key, kind=kind)
+
+
+class NoConversation:
+    """For one-shot questions (``xueshi ask``): nothing carries over from one line to the next."""
+
+    def remember(self, kind: str, payload: dict[str, Any], ttl: timedelta) -> None:
+        pass
+
+    def recall(self, kind: str) -> dict[str, Any] | None:
+        return None
+
+    def forget(self, kind: str) -> None:
+        pass

@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.service import ONE_SHOT_PLATFORM
+
 KINDS = ("faq", "stage", "fallback")
 
 
@@ -110,7 +112,7 @@ def evaluate(cases: list[Case], service_for: Callable[[str | None], object]) -> 
         service = service_for(now)
         try:
             for case in group:
-                reply = service.ask(case.q)
+                reply = service.ask(case.q, platform=ONE_SHOT_PLATFORM)
                 results[id(case)] = (reply.intent, reply.text, reply.meta.get("faq_id"))
         finally:
             service.close()

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.clock import Clock, SystemClock
-from bot.conversation import Conversation
+from bot.conversation import Conversation, NoConversation
 from bot.messages import IncomingMessage, Reply
 from bot.router import Router
 from bot.settings import Settings
@@ -19,6 +19,8 @@ from scheduler.campaign import load_campaign
 
 log = logging.getLogger(__name__)
 
+# Messages from this platform are one-shot questions: no follow-up state is kept for them.
+ONE_SHOT_PLATFORM = "cli-ask"
 _UNPRINTABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -45,9 +47,12 @@ class Service:
         self.router = Router(
             HANDLER_ORDER,
             deps={"clock": self.clock, "settings": settings, "matcher": self.matcher, "campaign": self.campaign},
-            providers={"conversation": lambda msg: Conversation(self.db, self.clock, msg)},
+            providers={"conversation": self._conversation},
             after=[self._log_question],
         )
+
+    def _conversation(self, msg: IncomingMessage) -> Conversation | NoConversation:
+        return NoConversation() if msg.platform == ONE_SHOT_PLATFORM else Conversation(self.db, self.clock, msg)
 
     def handle(self, msg: IncomingMessage) -> Reply:
         return self.router.dispatch(msg)

@@ -15,6 +15,11 @@ See ``docs/thresholds.md`` for the figures of the last calibration.
 
 from __future__ import annotations
 
+import hashlib
+import logging
+import os
+import pickle
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -26,6 +31,8 @@ from faq.index import Index, IndexedDoc, surprisal_weight
 from faq.kb import FaqItem, KnowledgeBase, load_kb
 from faq.normalize import normalize
 from faq.segmenter import Lexicon, Piece, Segmenter
+
+log = logging.getLogger(__name__)
 
 ANSWER_THRESHOLD = 0.50
 SUGGEST_THRESHOLD = 0.46
@@ -72,6 +79,7 @@ class Matcher:
         suggest_threshold: float = SUGGEST_THRESHOLD,
         answer_margin: float = ANSWER_MARGIN,
         sure_threshold: float = SURE_THRESHOLD,
+        index: Index | None = None,
     ) -> None:
         self.kb = kb
         self.segmenter = segmenter
@@ -82,12 +90,20 @@ class Matcher:
         for item in kb.items:
             for keyword in item.keywords:
                 segmenter.add_term(keyword)
-        self.index = Index([self._indexed(item) for item in kb.items])
+        self.index = index if index is not None else Index([self._indexed(item) for item in kb.items])
 
     @classmethod
     def from_files(cls, faq_path: Path, lexicon_path: Path, cache_dir: Path | None = None, **thresholds) -> Matcher:
+        """Load the files; the built index is cached under ``cache_dir``, keyed by their contents."""
         segmenter = Segmenter(Lexicon.load(lexicon_path), cache_dir)
-        return cls(load_kb(faq_path), segmenter, **{k: v for k, v in thresholds.items() if v is not None})
+        kb = load_kb(faq_path)
+        options = {k: v for k, v in thresholds.items() if v is not None}
+        cache = _index_cache_path(cache_dir, faq_path, lexicon_path)
+        index = _read_index(cache) if cache else None
+        matcher = cls(kb, segmenter, index=index, **options)
+        if cache and index is None:
+            _write_index(cache, matcher.index)
+        return matcher
 
     def _indexed(self, item: FaqItem) -> IndexedDoc:
         tok = self.segmenter.tokens
@@ -158,3 +174,39 @@ class Matcher:
         if best >= self.suggest_threshold:
             return MatchResult("suggest", normalized, candidates, "ambiguous" if best >= self.answer_threshold else "weak")
         return MatchResult("fallback", normalized, candidates, "below threshold")
+
+
+# Bump when tokenisation or scoring changes, so cached indexes built by older code are not used.
+INDEX_FORMAT = 3
+
+
+def _index_cache_path(cache_dir: Path | None, *sources: Path) -> Path | None:
+    if cache_dir is None:
+        return None
+    digest = hashlib.sha1(f"{INDEX_FORMAT}".encode())
+    for source in sources:
+        digest.update(source.read_bytes())
+    return cache_dir / f"faq-index-{digest.hexdigest()[:16]}.pickle"
+
+
+def _read_index(path: Path) -> Index | None:
+    try:
+        with open(path, "rb") as fh:
+            index = pickle.load(fh)
+        return index if isinstance(index, Index) else None
+    except FileNotFoundError:
+        return None
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError) as exc:
+        log.warning("index cache %s unreadable (%s); rebuilding", path, exc)
+        return None
+
+
+def _write_index(path: Path, index: Index) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(fd, "wb") as fh:
+            pickle.dump(index, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except OSError as exc:
+        log.warning("cannot write index cache %s: %s", path, exc)

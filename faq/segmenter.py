@@ -206,7 +206,8 @@ class Segmenter:
         self._tokenizer.add_word(term, self.TERM_FREQ)
 
     def _rare_frequency(self, word: str) -> int:
-        crc = zlib.crc32(word.encode("utf-8"))
+        # The key must have the array's dtype: a Python int makes numpy convert the whole array.
+        crc = np.uint32(zlib.crc32(word.encode("utf-8")))
         pos = int(np.searchsorted(self._rare_crc, crc))
         if pos < len(self._rare_crc) and int(self._rare_crc[pos]) == crc:
             return int(self._rare_freq[pos])

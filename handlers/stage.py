@@ -12,12 +12,14 @@ from faq.answers import SOURCE_PREFIX
 from faq.normalize import normalize
 from scheduler.campaign import Campaign, Deadline, Stage
 
-_TIME_CUE = re.compile(
-    r"现在|目前|眼下|这会|当前|现阶段|此时|眼前|到哪|第几步|第几阶段|哪个阶段|什么阶段|啥阶段|哪一步|"
-    r"几天|多久|多长时间|多少天|什么时候|啥时候|几号(?![楼室房线窗])|几月|哪天|何时|哪一天|"
-    r"开始|结束|截止|到期|还在|进行|搞完|弄完|完了没|开了没|交了没|来得及|过了没|到了没|开过|"
-    r"下一个|接下来|下个阶段|下一阶段|最近要|马上要|快到"
-)
+# A stage question asks WHEN something happens, WHERE the campaign stands NOW, whether something
+# is DONE yet, or what comes NEXT. "X结束要交什么" (what to do at an end) is not one: it goes to the FAQ.
+_WHEN = r"什么时候|啥时候|什么时间|几号(?![楼室房线窗])|几月|哪天|哪一天|何时|多久|几天|多少天|还有几|剩几天|剩下几天"
+_NOW = r"现在|目前|眼下|这会|当前|现阶段|此时|第几步|哪一步|到哪了|到哪一步|到哪个阶段|哪个阶段|什么阶段|啥阶段|第几阶段"
+_DONE = (r"(?:开始|结束|截止|开|交|搞完|弄完|完|过|到)(?:了吗|了没有?|了没呢|没有?|了么)|还在进行|在进行|进行中|"
+         r"进行到|结束了|来得及|晚不晚|过期")
+_NEXT_CUE = r"下一个|接下来|下个阶段|下一阶段|最近要|马上要|快到"
+_TIME_CUE = re.compile(f"{_WHEN}|{_NOW}|{_DONE}|{_NEXT_CUE}")
 _CAMPAIGN = re.compile(r"学习实践活动|学实|活动|阶段|截止")
 _NEXT = re.compile(r"下一个|接下来|最近要|马上要|快到|要交什么|该交什么|下个截止|下一个截止")
 _TASKS = re.compile(r"做什么|干什么|干啥|做啥|重点|任务|要做|工作")
@@ -66,7 +68,7 @@ def _stage_answer(campaign: Campaign, stage: Stage, today: date, text: str) -> s
         rel = "这个阶段已经结束。"
     else:
         rel = f"现在正处于这个阶段，离结束还有{_days((end - today).days)}。"
-    lines = [head + rel]
+    lines = [head + rel, f"三个阶段：{campaign.schedule_line}。"]
     if _TASKS.search(text) and stage.tasks:
         lines.append("这个阶段要做：")
         lines += [f"{n}. {task}" for n, task in enumerate(stage.tasks, 1)]

@@ -201,3 +201,35 @@ def cli_env(tmp_path: Path, lexicon_cache: Path) -> dict[str, str]:
         NO_COLOR="1",
     )
     return env
+
+
+# Queries that tend to land between the two thresholds; ``suggest_query`` picks one the bot really
+# answers with 「您是不是想问」, so follow-up tests do not hard-code the matcher's current scores.
+SUGGEST_CANDIDATES = (
+    "第一类单位至少要有多少名群众代表",
+    "党员组织关系转接怎么办理",
+    "非在偏党员要参加吗",
+    "满意度侧评怎么搞",
+    "借掉的党员怎么参加",
+    "群众代表要参加哪些会",
+    "报告",
+    "测评",
+)
+SUGGEST_AT = "2009-04-16T10:00:00+08:00"
+
+
+@pytest.fixture
+def suggest_query(make_settings, shared_matcher) -> tuple[str, list[str]]:
+    """A question the bot currently answers with suggestions (at ``SUGGEST_AT``), and the suggested ids."""
+    from bot.clock import FixedClock, parse_instant
+    from bot.service import Service
+
+    service = Service(make_settings(), clock=FixedClock(parse_instant(SUGGEST_AT)), matcher=shared_matcher)
+    try:
+        for n, question in enumerate(SUGGEST_CANDIDATES):
+            reply = service.ask(question, user_id=f"probe{n}")
+            if reply.intent == "suggest":
+                return question, reply.meta["suggestions"]
+    finally:
+        service.close()
+    pytest.skip("none of the candidate queries produces a suggestion with the current matcher")

@@ -9,36 +9,19 @@ import re
 import subprocess
 import sys
 import threading
-from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import OUTLINE_PATH, XUESHI_BIN
+from conftest import OUTLINE_PATH, SUGGEST_AT, XUESHI_BIN
 
 import config
-from bot.clock import FixedClock
-from bot.service import Service
 from faq.answers import MORE_HINT, SOURCE_PREFIX, source_of
 from faq.kb import FaqItem, KnowledgeBase, load_kb, save_kb
 from faq.outline import parse_outline
 
 RECORD_KEYS = {"question", "intent", "answer", "faq_id", "source", "score"}
-NOW = "2009-04-16T10:00:00+08:00"
-T0 = datetime(2009, 4, 16, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+NOW = SUGGEST_AT  # every run pins the clock, so time-dependent replies are the same in each process
 BUDGET = 2048
-
-# Queries that tend to land between the two thresholds; the test picks one the bot really suggests for.
-SUGGEST_CANDIDATES = [
-    "第一类单位至少要有多少名群众代表",
-    "党员组织关系转接怎么办理",
-    "非在偏党员要参加吗",
-    "满意度侧评怎么搞",
-    "借掉的党员怎么参加",
-    "群众代表要参加哪些会",
-    "报告",
-    "测评",
-]
 
 
 def _run(args: list[str], env: dict[str, str], cwd: Path, stdin: str | None = None,
@@ -54,20 +37,6 @@ def _records(stdout: str) -> list[dict]:
 def _no_traceback(result: subprocess.CompletedProcess[str]) -> None:
     assert "Traceback" not in result.stderr, result.stderr
     assert "Traceback" not in result.stdout
-
-
-@pytest.fixture
-def suggest_query(make_settings, shared_matcher) -> tuple[str, list[str]]:
-    """A question the bot currently answers with 「您是不是想问」, and the ids it suggests."""
-    service = Service(make_settings(), clock=FixedClock(T0), matcher=shared_matcher)
-    try:
-        for n, question in enumerate(SUGGEST_CANDIDATES):
-            reply = service.ask(question, user_id=f"probe{n}")
-            if reply.intent == "suggest":
-                return question, reply.meta["suggestions"]
-    finally:
-        service.close()
-    pytest.skip("none of the candidate queries produces a suggestion with the current matcher")
 
 
 # -- ask ----------------------------------------------------------------------------------------------
