@@ -127,6 +127,8 @@ class Index:
             "answer": _mean(len(d.answer) for d in docs),
         }
         self.size = len(docs)
+        # Per item, the bigram sets of its question and each alias, for re-ranking the top few.
+        self.variant_grams = [[frozenset(char_bigrams(v)) for v in d.variants] for d in docs]
         self.words = _FeatureTable([_field_strengths(d, avg) for d in docs])
         self.grams = _FeatureTable([_gram_strengths(d) for d in docs])
 
@@ -150,6 +152,17 @@ class Index:
         if not grams:
             return word
         return WORD_SHARE * word + (1.0 - WORD_SHARE) * self.grams.coverage(grams)
+
+
+def best_variant_dice(query_grams: frozenset[str], variants: Sequence[frozenset[str]]) -> float:
+    """Dice overlap of the query's bigrams with the closest question/alias of an item (0..1)."""
+    if not query_grams:
+        return 0.0
+    best = 0.0
+    for grams in variants:
+        if grams:
+            best = max(best, 2 * len(query_grams & grams) / (len(query_grams) + len(grams)))
+    return best
 
 
 def surprisal_weight(surprisal: float) -> float:

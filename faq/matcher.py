@@ -27,18 +27,20 @@ from typing import Literal
 import numpy as np
 
 from faq.answer_types import TYPE_WEIGHT, asked_types, evidenced_types
-from faq.index import Index, IndexedDoc, surprisal_weight
+from faq.index import Index, IndexedDoc, best_variant_dice, char_bigrams, surprisal_weight
 from faq.kb import FaqItem, KnowledgeBase, load_kb
 from faq.normalize import normalize
 from faq.segmenter import Lexicon, Piece, Segmenter
 
 log = logging.getLogger(__name__)
 
-ANSWER_THRESHOLD = 0.50
-SUGGEST_THRESHOLD = 0.46
+ANSWER_THRESHOLD = 0.46
+SUGGEST_THRESHOLD = 0.44
 ANSWER_MARGIN = 0.04
 SURE_THRESHOLD = 0.70
 MAX_QUESTION_CHARS = 300
+RERANK_POOL = 5
+RERANK_SHARE = 0.4
 # An unknown telling word weighs like a term found in a few items (IDF ≈ 2.5 for 32 items).
 UNKNOWN_WORD_WEIGHT = 2.5
 SINGLE_CHAR_SHARE = 0.3
@@ -157,10 +159,18 @@ class Matcher:
         if not any(len(w) > 1 and not w.isdigit() for w in words):
             return []
         scores = self.index.score(weights, words)
-        limit = min(limit, len(scores))
-        top = np.argpartition(-scores, limit - 1)[:limit]
-        top = top[np.argsort(-scores[top], kind="stable")]
-        return [Candidate(self.kb.items[i], float(scores[i])) for i in top if scores[i] > 0]
+        # Re-rank the best few by how close the question is to one of their phrasings: between two
+        # items sharing the same words, the one with an alias worded like the question wins.
+        pool = min(RERANK_POOL, len(scores))
+        top = np.argpartition(-scores, pool - 1)[:pool]
+        query_grams = frozenset(char_bigrams(words))
+        reranked = [
+            (float((1 - RERANK_SHARE) * scores[i] + RERANK_SHARE * best_variant_dice(query_grams, self.index.variant_grams[i])), int(i))
+            for i in top
+            if scores[i] > 0
+        ]
+        reranked.sort(key=lambda pair: (-pair[0], pair[1]))
+        return [Candidate(self.kb.items[i], score) for score, i in reranked[:limit]]
 
     def match(self, text: str) -> MatchResult:
         normalized = normalize(text)[:MAX_QUESTION_CHARS]
@@ -177,7 +187,7 @@ class Matcher:
 
 
 # Bump when tokenisation or scoring changes, so cached indexes built by older code are not used.
-INDEX_FORMAT = 3
+INDEX_FORMAT = 4
 
 
 def _index_cache_path(cache_dir: Path | None, *sources: Path) -> Path | None:
