@@ -19,17 +19,33 @@ _NOW = r"现在|目前|眼下|这会|当前|现阶段|此时|第几步|哪一步
 _DONE = (r"(?:开始|结束|截止|开|交|搞完|弄完|完|过|到)(?:了吗|了没有?|了没呢|没有?|了么)|还在进行|在进行|进行中|"
          r"进行到|结束了|来得及|晚不晚|过期")
 _NEXT_CUE = r"下一个|接下来|下个阶段|下一阶段|最近要|马上要|快到"
-_TIME_CUE = re.compile(f"{_WHEN}|{_NOW}|{_DONE}|{_NEXT_CUE}")
-_CAMPAIGN = re.compile(r"学习实践活动|学实|活动|阶段|截止")
+_PROGRESS = r"第几步|哪一步|到哪了|到哪一步|到哪个阶段|哪个阶段|什么阶段|啥阶段|第几阶段|进行到|还在进行|进行中|搞到哪"
+_DUE_WORDS = r"交|截止|报|做|任务|材料|事项|开"
+_WHEN_RE = re.compile(_WHEN)
+_NOW_RE = re.compile(_NOW)
+_DONE_RE = re.compile(_DONE)
+_NEXT_RE = re.compile(_NEXT_CUE)
+_PROGRESS_RE = re.compile(_PROGRESS)
+_DUE_RE = re.compile(_DUE_WORDS)
+_CAMPAIGN = re.compile(r"学习实践活动|学实|活动|阶段")
 _NEXT = re.compile(r"下一个|接下来|最近要|马上要|快到|要交什么|该交什么|下个截止|下一个截止")
 _TASKS = re.compile(r"做什么|干什么|干啥|做啥|重点|任务|要做|工作")
 
 
 def is_stage_question(msg: IncomingMessage, campaign: Campaign) -> bool:
+    """Asks when something happens, where the campaign stands, whether something is done, or what is next."""
     text = normalize(msg.text)
-    if not _TIME_CUE.search(text):
-        return False
-    return bool(campaign.find_deadline(text) or campaign.find_stage(text) or _CAMPAIGN.search(text))
+    if _PROGRESS_RE.search(text):
+        return True
+    timely = bool(_WHEN_RE.search(text) or _DONE_RE.search(text))
+    if campaign.find_deadline(text) is not None:
+        return timely or bool(_NEXT_RE.search(text))
+    if campaign.find_stage(text) is not None or _CAMPAIGN.search(text):
+        return timely or bool(_NOW_RE.search(text) or _NEXT_RE.search(text))
+    if _NEXT_RE.search(text):
+        return bool(_DUE_RE.search(text))
+    # "还有几天" / "现在忙什么" with no topic at all: the campaign is the only calendar we know.
+    return bool((_WHEN_RE.search(text) or _NOW_RE.search(text)) and len(text) <= 8)
 
 
 def _md(day: date) -> str:

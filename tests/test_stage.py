@@ -1,0 +1,86 @@
+"""Stage and deadline answers: relative to the message time, from config/campaign.toml."""
+
+from datetime import datetime
+
+import pytest
+
+from bot.clock import CAMPAIGN_TZ, FixedClock
+from bot.service import ONE_SHOT_PLATFORM, Service
+from bot.settings import load_settings
+from faq.kb import load_kb
+from scheduler.campaign import load_campaign
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory):
+    db = tmp_path_factory.mktemp("stage") / "x.db"
+    settings = load_settings(database_url=f"sqlite:///{db}")
+    svc = Service(settings, clock=FixedClock(datetime(2009, 5, 15, 9, tzinfo=CAMPAIGN_TZ)))
+    yield svc
+    svc.close()
+
+
+def ask(service, text, y, m, d, hour=10):
+    return service.ask(text, platform=ONE_SHOT_PLATFORM, now=datetime(y, m, d, hour, tzinfo=CAMPAIGN_TZ))
+
+
+def test_current_stage_with_days_left(service):
+    reply = ask(service, "现在进行到哪一步了", 2009, 5, 15)
+    assert reply.intent == "stage"
+    assert "分析检查" in reply.text and "6月20日" in reply.text and "还有36天" in reply.text
+    assert reply.text.rstrip().endswith("——《培训提纲》一、（一）8")
+
+
+def test_before_and_after_the_campaign(service):
+    before = ask(service, "活动开始了吗", 2009, 3, 1)
+    assert before.intent == "stage" and "还没开始" in before.text and "3月11日" in before.text
+    assert "还有10天" in before.text
+    after = ask(service, "学实完了没", 2009, 9, 1)
+    assert after.intent == "stage" and "已经结束" in after.text and "8月20日" in after.text
+
+
+def test_deadline_ahead_and_passed(service):
+    ahead = ask(service, "调研报告啥时候交", 2009, 4, 20)
+    assert ahead.intent == "stage" and "4月下旬" in ahead.text and "还有10天" in ahead.text
+    passed = ask(service, "成果交流会开过了吗", 2009, 5, 5)
+    assert passed.intent == "stage" and "已于4月30日截止" in passed.text
+    today = ask(service, "党课教案截止了吗", 2009, 5, 20)
+    assert "今天截止" in today.text
+
+
+def test_named_stage_start_and_end(service):
+    reply = ask(service, "分析检查阶段几号结束", 2009, 5, 2)
+    assert reply.intent == "stage"
+    assert "6月20日结束" in reply.text and "离结束还有49天" in reply.text
+    later = ask(service, "整改阶段啥时候开始", 2009, 5, 2)
+    assert "6月21日开始" in later.text and "还有50天开始" in later.text
+
+
+def test_next_deadlines_are_sorted(service):
+    reply = ask(service, "接下来要交什么材料", 2009, 6, 25)
+    assert reply.intent == "stage"
+    first = reply.text.index("解放思想演讲会")
+    assert first < reply.text.index("总结报告")
+
+
+def test_message_time_not_process_clock(service):
+    # The service clock says 15 May; the message says 1 July: the answer follows the message.
+    reply = ask(service, "现在是哪个阶段", 2009, 7, 1)
+    assert "整改落实" in reply.text
+
+
+@pytest.mark.parametrize("text", ["三个阶段怎么安排", "阶段结束的时候要写小结吗", "整改方案公布用什么方式"])
+def test_static_schedule_questions_stay_faq(service, text):
+    assert ask(service, text, 2009, 5, 15).intent in ("faq", "suggest")
+
+
+def test_calendar_agrees_with_the_outline_answer():
+    settings = load_settings()
+    campaign = load_campaign(settings.campaign_path)
+    kb = load_kb(settings.faq_path)
+    stages_item = kb.by_id("prep-stages")
+    for stage in campaign.stages:
+        assert f"{stage.name}（{stage.period}）" in stages_item.answer
+    sections = {item.section for item in kb.items}
+    for entry in (*campaign.stages, *campaign.deadlines):
+        assert entry.source in sections, entry
