@@ -28,6 +28,7 @@ _NEXT_RE = re.compile(_NEXT_CUE)
 _PROGRESS_RE = re.compile(_PROGRESS)
 _DUE_RE = re.compile(_DUE_WORDS)
 _CAMPAIGN = re.compile(r"学习实践活动|学实|活动|阶段")
+_FILLER_RE = re.compile(r"[\s还有了吗呢啊呀的是在要我们咱现到底离距剩下天]")
 _NEXT = re.compile(r"下一个|接下来|最近要|马上要|快到|要交什么|该交什么|下个截止|下一个截止")
 _TASKS = re.compile(r"做什么|干什么|干啥|做啥|重点|任务|要做|工作")
 
@@ -44,8 +45,12 @@ def is_stage_question(msg: IncomingMessage, campaign: Campaign) -> bool:
         return timely or bool(_NOW_RE.search(text) or _NEXT_RE.search(text))
     if _NEXT_RE.search(text):
         return bool(_DUE_RE.search(text))
-    # "还有几天" / "现在忙什么" with no topic at all: the campaign is the only calendar we know.
-    return bool((_WHEN_RE.search(text) or _NOW_RE.search(text)) and len(text) <= 8)
+    # "还有几天" / "现在呢" with no topic at all: the campaign is the only calendar we know. A topic
+    # we do not know ("年终奖啥时候发") is not ours to date.
+    if not (_WHEN_RE.search(text) or _NOW_RE.search(text)):
+        return False
+    rest = _NOW_RE.sub("", _WHEN_RE.sub("", text))
+    return not _FILLER_RE.sub("", rest)
 
 
 def _md(day: date) -> str:
