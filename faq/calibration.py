@@ -48,7 +48,7 @@ def calibrate(matcher: Matcher, cases: Iterable) -> list[str]:
 
 
 def _answers(matcher: Matcher, best: float, second: float, answer_t: float) -> bool:
-    return best >= answer_t and (best - second >= matcher.answer_margin or best >= matcher.sure_threshold)
+    return best >= answer_t and best - second >= matcher.answer_margin
 
 
 def matcher_normalize(text: str) -> str:

@@ -2,8 +2,8 @@
 
 Three outcomes from two thresholds on the best item's score (0..1, see ``faq.index``):
 
-* ``answer``   — score ≥ ``answer_threshold`` and clearly ahead of the runner-up
-  (by ``ANSWER_MARGIN``, or the score is at least ``SURE_THRESHOLD``);
+* ``answer``   — score ≥ ``answer_threshold`` and ahead of the runner-up by ``ANSWER_MARGIN``
+  (two items that fit equally well are never answered by a coin toss);
 * ``suggest``  — score ≥ ``suggest_threshold``: offer the top three questions;
 * ``fallback`` — otherwise: say honestly that the outline does not cover it.
 
@@ -37,7 +37,6 @@ log = logging.getLogger(__name__)
 ANSWER_THRESHOLD = 0.46
 SUGGEST_THRESHOLD = 0.44
 ANSWER_MARGIN = 0.04
-SURE_THRESHOLD = 0.70
 MAX_QUESTION_CHARS = 300
 RERANK_POOL = 5
 RERANK_SHARE = 0.4
@@ -80,7 +79,6 @@ class Matcher:
         answer_threshold: float = ANSWER_THRESHOLD,
         suggest_threshold: float = SUGGEST_THRESHOLD,
         answer_margin: float = ANSWER_MARGIN,
-        sure_threshold: float = SURE_THRESHOLD,
         index: Index | None = None,
     ) -> None:
         self.kb = kb
@@ -88,7 +86,6 @@ class Matcher:
         self.answer_threshold = answer_threshold
         self.suggest_threshold = suggest_threshold
         self.answer_margin = answer_margin
-        self.sure_threshold = sure_threshold
         for item in kb.items:
             for keyword in item.keywords:
                 segmenter.add_term(keyword)
@@ -179,7 +176,7 @@ class Matcher:
             return MatchResult("fallback", normalized, [], "no content words")
         best = candidates[0].score
         runner_up = candidates[1].score if len(candidates) > 1 else 0.0
-        if best >= self.answer_threshold and (best - runner_up >= self.answer_margin or best >= self.sure_threshold):
+        if best >= self.answer_threshold and best - runner_up >= self.answer_margin:
             return MatchResult("answer", normalized, candidates)
         if best >= self.suggest_threshold:
             return MatchResult("suggest", normalized, candidates, "ambiguous" if best >= self.answer_threshold else "weak")

@@ -30,10 +30,11 @@ def _strip_symbols(text: str) -> str:
     out = []
     for ch in text:
         cat = unicodedata.category(ch)
-        if cat[0] in "PSZC":
-            out.append(" ")
-        else:
-            out.append(ch)
+        if cat in ("Cf", "Mn", "Me"):
+            # Invisible format characters and combining marks (zero-width space, soft hyphen, emoji
+            # variation selectors) vanish without splitting the word around them.
+            continue
+        out.append(" " if cat[0] in "PSZC" else ch)
     return "".join(out)
 
 

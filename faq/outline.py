@@ -7,8 +7,8 @@ Layout rules (as in ``outline-2009.txt``):
 * Lines between a heading and its first question are the heading's introduction, not an answer.
 * A sub-section label that repeats inside one part (the outline has two ``（四）``) is told apart
   by its title, so section paths stay unique: ``一、（四）其它工作说明 3``.
-* A last line that names the issuing office (no punctuation, ends in 办公室/委员会/…) is the
-  sign-off, not part of the last answer.
+* A last line that names the issuing office (no punctuation, ends in 办公室/委员会/…, and does
+  not start like an instruction such as 报/交/由) is the sign-off, not part of the last answer.
 """
 
 from __future__ import annotations
@@ -19,7 +19,9 @@ from dataclasses import dataclass, field
 _PART = re.compile(r"^([一二三四五六七八九十]+)、(.*)$")
 _SUBSECTION = re.compile(r"^（([一二三四五六七八九十]+)）、?(.*)$")
 _QUESTION = re.compile(r"^(\d{1,3})、(.+)$")
-_SIGN_OFF = re.compile(r"^[^，。；：！？,.;:!?]{2,40}(办公室|委员会|领导小组|党委|办)$")
+# An organisation's name alone: no punctuation, an organisation suffix, and not an instruction
+# ("报上一级党委" is the end of an answer, not a sign-off).
+_SIGN_OFF = re.compile(r"^(?![报交送请由向按经到在])[^，。；：！？,.;:!?]{2,40}(办公室|委员会|领导小组|党委|办)$")
 
 # Readable id prefixes from words in a heading; anything else gets a positional prefix.
 _PREFIX_WORDS = (
