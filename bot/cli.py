@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 app = typer.Typer(help="学实助手：回答《培训提纲》里的问题。", no_args_is_help=True, add_completion=False)
 faq_app = typer.Typer(help="知识库：查看、导入、评测。", no_args_is_help=True)
 app.add_typer(faq_app, name="faq")
+campaign_app = typer.Typer(help="活动日历：阶段和截止事项。", no_args_is_help=True)
+app.add_typer(campaign_app, name="campaign")
 
 log = logging.getLogger("xueshi")
 
@@ -290,6 +292,41 @@ def faq_misses(limit: Annotated[int, typer.Option(help="最多列出几条")] = 
         table.add_row(str(miss.count), miss.example, miss.best_faq_id or "—", f"{miss.best_score:.2f}",
                       miss.last_asked.astimezone().strftime("%Y-%m-%d %H:%M"))
     Console().print(table)
+
+
+@campaign_app.command("show")
+def campaign_show(now: Annotated[str | None, typer.Option(help="当前时间（ISO 8601）")] = None) -> None:
+    """显示活动时间表，标出当前阶段和剩余天数。"""
+    from rich.console import Console
+    from rich.table import Table
+
+    from bot.clock import CAMPAIGN_TZ
+    from scheduler.campaign import CampaignError, load_campaign
+
+    settings = _settings()
+    try:
+        campaign = load_campaign(settings.campaign_path)
+    except CampaignError as exc:
+        raise _fail(str(exc)) from exc
+    today = _clock(now).now().astimezone(CAMPAIGN_TZ).date()
+    current = campaign.stage_at(today)
+    # Stages sort by their start, deadlines by their due day; "还有" counts to a stage's end or a due day.
+    rows = [(s.window.start, f"{s.window.start:%m-%d}～{s.window.end:%m-%d}", s.label, "", s.window.end, s.id)
+            for s in campaign.stages]
+    rows += [(d.due, f"截止 {d.due:%m-%d}", f"· {d.name}（{d.period}）", "、".join(d.audience), d.due, d.id)
+             for d in campaign.deadlines]
+    rows.sort(key=lambda r: (r[0], 0 if r[2].startswith("第") else 1))
+    table = Table("", "时间", "事项", "对象", "还有", title=f"{campaign.name}（今天：{today:%Y-%m-%d}）")
+    for _, when, label, audience, end, item_id in rows:
+        mark = "▶" if current is not None and item_id == current.id else ""
+        left = (end - today).days
+        left_text = "已过" if left < 0 else ("今天" if left == 0 else f"{left} 天")
+        table.add_row(mark, when, label, audience, left_text)
+    Console().print(table)
+    if today < campaign.start:
+        typer.echo(f"活动还没开始，{campaign.start:%m月%d日}开始。")
+    elif today > campaign.end:
+        typer.echo(f"活动已于 {campaign.end:%Y-%m-%d} 结束。")
 
 
 def _isolated_service(settings: Settings, now: str | None):
