@@ -287,10 +287,13 @@ def faq_misses(limit: Annotated[int, typer.Option(help="最多列出几条")] = 
     if not misses:
         typer.echo("还没有没答上的问题。")
         return
+    from zoneinfo import ZoneInfo
+
+    tz = ZoneInfo(settings.timezone)
     table = Table("次数", "问题（示例）", "最接近的条目", "得分", "最近一次", title="没答上的问题")
     for miss in misses:
         table.add_row(str(miss.count), miss.example, miss.best_faq_id or "—", f"{miss.best_score:.2f}",
-                      miss.last_asked.astimezone().strftime("%Y-%m-%d %H:%M"))
+                      miss.last_asked.astimezone(tz).strftime("%Y-%m-%d %H:%M"))
     Console().print(table)
 
 

@@ -49,12 +49,6 @@ def create_app(service: Service) -> FastAPI:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return JSONResponse(status_code=500, content={"error": "服务内部出错，请稍后再试"})
 
-    @app.middleware("http")
-    async def _limit_body(request: Request, call_next):
-        length = request.headers.get("content-length")
-        if length and length.isdigit() and int(length) > MAX_BODY_BYTES:
-            return JSONResponse(status_code=413, content={"error": "请求体太大（上限 64 KB）"})
-        return await call_next(request)
 
     @app.get("/healthz")
     async def healthz() -> JSONResponse:
@@ -76,4 +70,63 @@ def create_app(service: Service) -> FastAPI:
             service.ask, body.question, platform="api", chat_id=body.chat_id, user_id=body.user_id, now=now)
         return JSONResponse(content=reply_record(body.question, reply))
 
+    app.add_middleware(BodySizeLimit, limit=MAX_BODY_BYTES)
     return app
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+class BodySizeLimit:
+    """Refuse bodies over ``limit`` bytes with 413, whether announced by Content-Length or chunked."""
+
+    def __init__(self, app, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        for name, value in scope.get("headers", ()):
+            if name == b"content-length" and value.isdigit() and int(value) > self.limit:
+                await _too_large(send)
+                return
+        received = 0
+        over = False
+        answered = False
+
+        async def counting_receive():
+            nonlocal received, over
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.limit:
+                    over = True
+                    raise _BodyTooLarge
+            return message
+
+        async def guarded_send(message):
+            # Once the body is too large, whatever the app answers (FastAPI turns the read error into
+            # a 400) is replaced by one 413.
+            nonlocal answered
+            if over:
+                if message["type"] == "http.response.start" and not answered:
+                    answered = True
+                    await _too_large(send)
+                return
+            answered = answered or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counting_receive, guarded_send)
+        except _BodyTooLarge:
+            if not answered:
+                await _too_large(send)
+
+
+async def _too_large(send) -> None:
+    body = JSONResponse(status_code=413, content={"error": "请求体太大（上限 64 KB）"})
+    await send({"type": "http.response.start", "status": 413, "headers": body.raw_headers})
+    await send({"type": "http.response.body", "body": body.body})

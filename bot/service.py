@@ -76,7 +76,8 @@ class Service:
             question=question,
             normalized=reply.meta.get("normalized") or normalize(question),
             intent=reply.intent,
-            faq_id=reply.meta.get("faq_id"),
+            # For a miss, the closest item is what the knowledge-base editor needs to see.
+            faq_id=reply.meta.get("faq_id") or reply.meta.get("closest_faq_id"),
             score=float(reply.meta.get("score") or 0.0),
         )
 

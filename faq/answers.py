@@ -68,7 +68,8 @@ def render(body: str, source: str, budget: int) -> tuple[str, str]:
 def render_item(item: FaqItem, budget: int) -> tuple[str, str]:
     """First message for ``item`` and the remainder of its answer ("" when complete)."""
     if item.short_answer:
-        text, _ = render(item.short_answer, source_of(item), budget - len(MORE_HINT.encode()) - 1)
-        body, source = text.rsplit("\n", 1)
-        return f"{body}\n{MORE_HINT}\n{source}", item.answer
+        # The full answer always follows on 「全文」, so the hint is always there, exactly once.
+        tail = f"\n{MORE_HINT}\n{source_of(item)}"
+        head, _ = split_for_budget(item.short_answer.strip(), budget - len(tail.encode("utf-8")))
+        return head.rstrip() + tail, item.answer
     return render(item.answer, source_of(item), budget)

@@ -96,29 +96,36 @@ class ImportReport:
         return len(self.added) + len(self.removed) + len(self.changed)
 
 
-def _match_existing(existing: list[FaqItem], section: str, question: str) -> FaqItem | None:
-    for item in existing:
-        if item.section == section:
-            return item
-    for item in existing:
-        if item.question == question:
-            return item
-    return None
-
-
 def merge_outline(outline: Outline, existing: KnowledgeBase | None) -> tuple[KnowledgeBase, ImportReport]:
-    """New knowledge base: outline text wins, human fields and ids are kept from ``existing``."""
+    """New knowledge base: outline text wins, human fields and ids are kept from ``existing``.
+
+    An existing item is recognised by its question first (so an item that moved keeps its aliases),
+    then, for questions whose wording changed, by its unchanged section path.
+    """
     report = ImportReport()
     old_items = list(existing.items) if existing else []
+    by_question = {item.question: item for item in old_items}
+    matched: dict[int, FaqItem] = {}
     claimed: set[str] = set()
+    for n, fresh in enumerate(outline.items):
+        old = by_question.get(fresh.question)
+        if old is not None and old.id not in claimed:
+            matched[n] = old
+            claimed.add(old.id)
+    for n, fresh in enumerate(outline.items):
+        if n in matched:
+            continue
+        old = next((i for i in old_items if i.section == fresh.section and i.id not in claimed), None)
+        if old is not None:
+            matched[n] = old
+            claimed.add(old.id)
     merged: list[FaqItem] = []
-    for fresh in outline.items:
-        old = _match_existing([i for i in old_items if i.id not in claimed], fresh.section, fresh.question)
+    for n, fresh in enumerate(outline.items):
+        old = matched.get(n)
         if old is None:
             merged.append(FaqItem(fresh.id, fresh.section, fresh.question, fresh.answer))
             report.added.append(fresh.id)
             continue
-        claimed.add(old.id)
         item = FaqItem(old.id, fresh.section, fresh.question, fresh.answer, old.aliases, old.keywords, old.short_answer)
         if (old.section, old.question, old.answer) != (item.section, item.question, item.answer):
             report.changed.append(old.id)

@@ -94,7 +94,8 @@ def _suggest(result: MatchResult, conversation: Conversation) -> Reply:
     return Reply(
         text="\n".join(lines),
         intent="suggest",
-        meta={"faq_id": None, "source": None, "score": result.score, "suggestions": [i.id for i in items]},
+        meta={"faq_id": None, "source": None, "score": result.score, "suggestions": [i.id for i in items],
+              "closest_faq_id": items[0].id if items else None},
     )
 
 
@@ -110,7 +111,9 @@ def faq_handler(msg: IncomingMessage, matcher: Matcher, conversation: Conversati
     elif result.outcome == "suggest":
         reply = _suggest(result, conversation)
     else:
+        closest = result.best.item.id if result.best else None
         reply = Reply(text=FALLBACK_TEXT, intent="fallback",
-                      meta={"faq_id": None, "source": None, "score": result.score, "reason": result.reason})
+                      meta={"faq_id": None, "source": None, "score": result.score, "reason": result.reason,
+                            "closest_faq_id": closest})
     reply.meta["normalized"] = result.normalized
     return reply

@@ -183,10 +183,6 @@ def test_item_with_short_answer_sends_it_first_and_keeps_the_full_answer() -> No
     assert rest == item.answer
 
 
-@pytest.mark.xfail(
-    reason="bug: render_item with a short answer longer than the budget emits the 「全文」 hint twice",
-    strict=True,
-)
 def test_over_long_short_answer_still_has_one_hint(long_body: str) -> None:
     item = FaqItem("x", "一、1", "问题？", long_body, short_answer=long_body[:3000])
     text, _ = render_item(item, WECOM_BUDGET)

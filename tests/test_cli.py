@@ -326,11 +326,6 @@ def test_faq_misses_on_an_empty_database(tmp_path: Path, cli_env: dict[str, str]
     assert "还没有没答上的问题" in result.stdout
 
 
-@pytest.mark.xfail(
-    reason="bug: `faq misses` shows 「最近一次」 in the server's local zone (astimezone()), not in the "
-    "configured campaign timezone (settings.timezone, Asia/Shanghai): on a UTC host 10:00 shows as 02:00",
-    strict=True,
-)
 def test_faq_misses_shows_times_in_the_campaign_timezone(tmp_path: Path, cli_env: dict[str, str]) -> None:
     env = {**cli_env, "TZ": "UTC"}  # a typical server
     assert _run(["ask", "--now", NOW, "食堂几点开饭"], env, tmp_path).returncode == 0
@@ -339,11 +334,6 @@ def test_faq_misses_shows_times_in_the_campaign_timezone(tmp_path: Path, cli_env
     assert rows and "2009-04-16 10:00" in rows[0], rows
 
 
-@pytest.mark.xfail(
-    reason="bug: a suggestion is logged with faq_id=None, so `faq misses` shows 「最接近的条目」 as — "
-    "for every miss even though the matcher knew the closest item",
-    strict=True,
-)
 def test_faq_misses_names_the_closest_item_of_a_suggestion(tmp_path: Path, cli_env: dict[str, str],
                                                            suggest_query) -> None:
     question, suggestions = suggest_query

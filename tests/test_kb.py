@@ -132,12 +132,6 @@ def test_reimport_reports_changed_added_and_removed_items() -> None:
     assert merged.by_id(removed_id) is None
 
 
-@pytest.mark.xfail(
-    reason="bug: merge_outline matches existing items by section path before question text, so a "
-    "question inserted into the outline hands the next item's id, aliases and short answer to the "
-    "new question",
-    strict=True,
-)
 def test_an_item_that_moved_is_recognised_by_its_question() -> None:
     existing = _hand_edited(OUTLINE_V1)
     # a new first question pushes every question of 一、（一） one number down

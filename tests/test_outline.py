@@ -208,11 +208,6 @@ def test_synthetic_outline_with_windows_line_endings_parses_the_same() -> None:
     ]
 
 
-@pytest.mark.xfail(
-    reason="bug: the sign-off heuristic drops a final answer line without punctuation that ends in "
-    "党委/办/… even when the outline has no sign-off, so the answer is no longer verbatim",
-    strict=True,
-)
 def test_unpunctuated_last_answer_line_is_kept_when_there_is_no_sign_off() -> None:
     text = "提纲\n一、部分\n1、问题一？\n答案一。\n2、小结报哪里？\n各阶段要有小结\n报上一级党委\n"
     outline = parse_outline(text)
