@@ -143,7 +143,8 @@ def db(db_url: str) -> Iterator[Database]:
 # -- shared helpers for the bot tests -----------------------------------------------------------------
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-OUTLINE_PATH = REPO_ROOT.parent / "shared" / "source" / "outline-2009.txt"
+# The outline the knowledge base was imported from, kept beside it in config/.
+OUTLINE_PATH = REPO_ROOT / "config" / "outline-2009.txt"
 XUESHI_BIN = Path(sys.executable).with_name("xueshi")
 
 
