@@ -127,8 +127,9 @@ class Index:
             "answer": _mean(len(d.answer) for d in docs),
         }
         self.size = len(docs)
-        # Per item, the bigram sets of its question and each alias, for re-ranking the top few.
-        self.variant_grams = [[frozenset(char_bigrams(v)) for v in d.variants] for d in docs]
+        # Per item, its phrasings' bigrams for re-ranking the top few: bigram → the variants holding it,
+        # and each variant's number of distinct bigrams.
+        self.variant_grams = [_VariantGrams([frozenset(char_bigrams(v)) for v in d.variants]) for d in docs]
         self.words = _FeatureTable([_field_strengths(d, avg) for d in docs])
         self.grams = _FeatureTable([_gram_strengths(d) for d in docs])
 
@@ -154,15 +155,36 @@ class Index:
         return WORD_SHARE * word + (1.0 - WORD_SHARE) * self.grams.coverage(grams)
 
 
-def best_variant_dice(query_grams: frozenset[str], variants: Sequence[frozenset[str]]) -> float:
+class _VariantGrams:
+    __slots__ = ("postings", "sizes")
+
+    def __init__(self, variants: Sequence[frozenset[str]]) -> None:
+        postings: dict[str, list[int]] = defaultdict(list)
+        for n, grams in enumerate(variants):
+            for gram in grams:
+                postings[gram].append(n)
+        self.postings = dict(postings)
+        self.sizes = [len(grams) for grams in variants]
+
+    def __getstate__(self):
+        return self.postings, self.sizes
+
+    def __setstate__(self, state) -> None:
+        self.postings, self.sizes = state
+
+
+def best_variant_dice(query_grams: frozenset[str], variants: _VariantGrams) -> float:
     """Dice overlap of the query's bigrams with the closest question/alias of an item (0..1)."""
     if not query_grams:
         return 0.0
-    best = 0.0
-    for grams in variants:
-        if grams:
-            best = max(best, 2 * len(query_grams & grams) / (len(query_grams) + len(grams)))
-    return best
+    shared: dict[int, int] = {}
+    for gram in query_grams:
+        for n in variants.postings.get(gram, ()):
+            shared[n] = shared.get(n, 0) + 1
+    if not shared:
+        return 0.0
+    size = len(query_grams)
+    return max(2 * count / (size + variants.sizes[n]) for n, count in shared.items())
 
 
 def surprisal_weight(surprisal: float) -> float:

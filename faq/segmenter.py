@@ -192,6 +192,7 @@ class Segmenter:
         self._tags = cache.tags
         self._rare_crc = cache.rare_crc
         self._rare_freq = cache.rare_freq
+        self._rare_memo: dict[str, int] = {}
         self._log_total = math.log(cache.total)
         self.lexicon = lexicon
         self._terms: set[str] = set()
@@ -206,12 +207,16 @@ class Segmenter:
         self._tokenizer.add_word(term, self.TERM_FREQ)
 
     def _rare_frequency(self, word: str) -> int:
+        known = self._rare_memo.get(word)
+        if known is not None:
+            return known
         # The key must have the array's dtype: a Python int makes numpy convert the whole array.
         crc = np.uint32(zlib.crc32(word.encode("utf-8")))
         pos = int(np.searchsorted(self._rare_crc, crc))
-        if pos < len(self._rare_crc) and int(self._rare_crc[pos]) == crc:
-            return int(self._rare_freq[pos])
-        return 0
+        freq = int(self._rare_freq[pos]) if pos < len(self._rare_crc) and int(self._rare_crc[pos]) == crc else 0
+        if len(self._rare_memo) < 50_000:
+            self._rare_memo[word] = freq
+        return freq
 
     def surprisal(self, word: str) -> float:
         """How unusual ``word`` is in general Chinese (natural log of 1/probability)."""

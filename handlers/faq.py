@@ -55,7 +55,6 @@ def _answer_item(item: FaqItem, conversation: Conversation, score: float | None)
     return Reply(text=text, intent="faq", meta={"faq_id": item.id, "source": source_of(item), "score": score})
 
 
-
 @handler("faq_more", matches=_is_more)
 def more_handler(conversation: Conversation) -> Reply:
     """回复「全文」：接着看上一条较长回答的其余部分"""
