@@ -59,10 +59,15 @@ def _saturate(tf: float, length: float, avg: float, b: float) -> float:
     return min(1.0, tf * (K1 + 1.0) / (tf + K1 * norm))
 
 
+# Up to this many items a dense feature × item matrix is small and a query costs two numpy calls;
+# beyond it, per-feature postings keep memory linear in the index size.
+DENSE_MAX_ITEMS = 512
+
+
 class _FeatureTable:
     """Per-feature arrays of (item ids, match strength) plus smoothed IDF."""
 
-    def __init__(self, per_doc: list[dict[str, float]]) -> None:
+    def __init__(self, per_doc: list[dict[str, float]], dense: bool | None = None) -> None:
         self.n_docs = len(per_doc)
         postings: dict[str, tuple[list[int], list[float]]] = defaultdict(lambda: ([], []))
         for doc_id, matches in enumerate(per_doc):
@@ -75,8 +80,16 @@ class _FeatureTable:
         n = self.n_docs
         self.idf = {f: math.log(1.0 + (n - len(ids) + 0.5) / (len(ids) + 0.5)) for f, ids in self.ids.items()}
         self.max_idf = math.log(1.0 + (n + 0.5) / 0.5)
+        self.rows: dict[str, int] | None = None
+        if dense if dense is not None else n <= DENSE_MAX_ITEMS:
+            self.rows = {f: r for r, f in enumerate(self.ids)}
+            self.matrix = np.zeros((len(self.rows), n), dtype=np.float32)
+            for f, r in self.rows.items():
+                self.matrix[r, self.ids[f]] = self.vals[f]
 
     def coverage(self, weights: dict[str, float]) -> np.ndarray:
+        if self.rows is not None:
+            return self._dense_coverage(weights)
         acc = np.zeros(self.n_docs, dtype=np.float32)
         total = 0.0
         for feature, weight in weights.items():
@@ -87,6 +100,15 @@ class _FeatureTable:
         if total > 0:
             acc /= total
         return acc
+
+
+    def _dense_coverage(self, weights: dict[str, float]) -> np.ndarray:
+        total = sum(weights.values())
+        known = [(self.rows[f], w) for f, w in weights.items() if f in self.rows]
+        if not known or total <= 0:
+            return np.zeros(self.n_docs, dtype=np.float32)
+        rows, ws = zip(*known, strict=True)
+        return (np.asarray(ws, dtype=np.float32) @ self.matrix[list(rows)]) / np.float32(total)
 
 
 def _field_strengths(doc: IndexedDoc, avg: dict[str, float]) -> dict[str, float]:
@@ -118,7 +140,7 @@ def _gram_strengths(doc: IndexedDoc) -> dict[str, float]:
 
 
 class Index:
-    def __init__(self, docs: Sequence[IndexedDoc]) -> None:
+    def __init__(self, docs: Sequence[IndexedDoc], dense: bool | None = None) -> None:
         if not docs:
             raise ValueError("cannot index an empty knowledge base")
         avg = {
@@ -130,8 +152,8 @@ class Index:
         # Per item, its phrasings' bigrams for re-ranking the top few: bigram → the variants holding it,
         # and each variant's number of distinct bigrams.
         self.variant_grams = [_VariantGrams([frozenset(char_bigrams(v)) for v in d.variants]) for d in docs]
-        self.words = _FeatureTable([_field_strengths(d, avg) for d in docs])
-        self.grams = _FeatureTable([_gram_strengths(d) for d in docs])
+        self.words = _FeatureTable([_field_strengths(d, avg) for d in docs], dense)
+        self.grams = _FeatureTable([_gram_strengths(d) for d in docs], dense)
 
     def knows(self, term: str) -> bool:
         return term in self.words.idf

@@ -43,10 +43,24 @@ class Deadline:
     source: str
     audience: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()
+    # Optional per-category wording, for items the outline words differently for 第一类 and 第二类
+    # units (调研报告 vs 调查材料); empty means "same as name / action".
+    name_1: str = ""
+    name_2: str = ""
+    action_1: str = ""
+    action_2: str = ""
 
     @property
     def due(self) -> date:
         return self.window.due
+
+    def name_for(self, category: int | None) -> str:
+        """The item's name as a unit of ``category`` (1, 2, or None = unknown) should read it."""
+        return {1: self.name_1, 2: self.name_2}.get(category or 0, "") or self.name
+
+    def action_for(self, category: int | None) -> str:
+        """What a unit of ``category`` (1, 2, or None = unknown) must do for this item."""
+        return {1: self.action_1, 2: self.action_2}.get(category or 0, "") or self.action
 
 
 @dataclass(frozen=True)
@@ -122,6 +136,8 @@ def load_campaign(path: Path) -> Campaign:
                 id=str(raw["id"]), name=str(raw["name"]), period=str(raw["period"]), window=_window(raw, year),
                 action=str(raw.get("action", "")), source=str(raw.get("source", "")),
                 audience=tuple(raw.get("audience", ())), aliases=tuple(raw.get("aliases", ())),
+                name_1=str(raw.get("name_1", "")), name_2=str(raw.get("name_2", "")),
+                action_1=str(raw.get("action_1", "")), action_2=str(raw.get("action_2", "")),
             )
             for raw in data.get("deadlines", [])
         )
