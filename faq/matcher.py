@@ -184,7 +184,7 @@ class Matcher:
 
 
 # Bump when tokenisation or scoring changes, so cached indexes built by older code are not used.
-INDEX_FORMAT = 6
+INDEX_FORMAT = 7
 
 
 def _index_cache_path(cache_dir: Path | None, *sources: Path) -> Path | None:

@@ -9,16 +9,20 @@ from bot.clock import CAMPAIGN_TZ
 from bot.messages import IncomingMessage, Reply
 from bot.router import handler
 from faq.answers import SOURCE_PREFIX
+from faq.matcher import Matcher
 from faq.normalize import normalize
 from scheduler.campaign import Campaign, Deadline, Stage
 
 # A stage question asks WHEN something happens, WHERE the campaign stands NOW, whether something
 # is DONE yet, or what comes NEXT. "X结束要交什么" (what to do at an end) is not one: it goes to the FAQ.
-_WHEN = r"什么时候|啥时候|什么时间|几号(?![楼室房线窗])|几月|哪天|哪一天|何时|多久|几天|多少天|还有几|剩几天|剩下几天"
-_NOW = r"现在|目前|眼下|这会|当前|现阶段|此时|第几步|哪一步|到哪了|到哪一步|到哪个阶段|哪个阶段|什么阶段|啥阶段|第几阶段"
+_WHEN = (r"什么时候|啥时候|什么时间|几号(?![楼室房线窗])|几月|哪天|哪一天|何时|多久|几天|多少天|还有几|剩几天|"
+         r"剩下几天|截止日期|截止时间|期限|最晚")
+_NOW = (r"现在|目前|眼下|这会|当前|当下|现阶段|这个阶段|这阶段|本阶段|此时|这阵子|最近|第几步|哪一步|到哪了|到哪一步|"
+        r"到哪个阶段|哪个阶段|什么阶段|啥阶段|第几阶段")
 _DONE = (r"(?:开始|结束|截止|开|交|搞完|弄完|完|过|到)(?:了吗|了没有?|了没呢|没有?|了么)|还在进行|在进行|进行中|"
          r"进行到|结束了|来得及|晚不晚|过期")
-_NEXT_CUE = r"下一个|接下来|下个阶段|下一阶段|最近要|马上要|快到"
+_NEXT_CUE = (r"下一个|接下来|下个阶段|下一阶段|最近要|马上要|快到|下周|这周|本周|这个星期|下个星期|这个月|下个月|"
+             r"要交什么|该交什么|下个截止")
 _PROGRESS = r"第几步|哪一步|到哪了|到哪一步|到哪个阶段|哪个阶段|什么阶段|啥阶段|第几阶段|进行到|还在进行|进行中|搞到哪"
 _DUE_WORDS = r"交|截止|报|做|任务|材料|事项|开"
 _WHEN_RE = re.compile(_WHEN)
@@ -29,28 +33,33 @@ _PROGRESS_RE = re.compile(_PROGRESS)
 _DUE_RE = re.compile(_DUE_WORDS)
 _CAMPAIGN = re.compile(r"学习实践活动|学实|活动|阶段")
 _FILLER_RE = re.compile(r"[\s还有了吗呢啊呀的是在要我们咱现到底离距剩下天]")
-_NEXT = re.compile(r"下一个|接下来|最近要|马上要|快到|要交什么|该交什么|下个截止|下一个截止")
-_TASKS = re.compile(r"做什么|干什么|干啥|做啥|重点|任务|要做|工作")
+_TASKS = re.compile(r"做什么|干什么|干啥|做啥|忙啥|忙什么|干嘛|重点|任务|要做|工作")
 
 
-def is_stage_question(msg: IncomingMessage, campaign: Campaign) -> bool:
-    """Asks when something happens, where the campaign stands, whether something is done, or what is next."""
-    text = normalize(msg.text)
+def stage_cue(text: str, campaign: Campaign) -> str | None:
+    """How sure we are that ``text`` asks about time: "strong", "weak" (defer to a confident FAQ
+    answer), or None. Asks when something happens, where the campaign stands, whether something is
+    done, or what is next."""
     if _PROGRESS_RE.search(text):
-        return True
+        return "strong"
     timely = bool(_WHEN_RE.search(text) or _DONE_RE.search(text))
+    now = bool(_NOW_RE.search(text))
     if campaign.find_deadline(text) is not None:
-        return timely or bool(_NEXT_RE.search(text))
+        return "strong" if timely or _NEXT_RE.search(text) else ("weak" if now else None)
     if campaign.find_stage(text) is not None or _CAMPAIGN.search(text):
-        return timely or bool(_NOW_RE.search(text) or _NEXT_RE.search(text))
+        if timely:
+            return "strong"
+        return "weak" if now or _NEXT_RE.search(text) else None
     if _NEXT_RE.search(text):
-        return bool(_DUE_RE.search(text))
+        return "strong" if _DUE_RE.search(text) else None
+    if now and _TASKS.search(text):
+        return "weak"
     # "还有几天" / "现在呢" with no topic at all: the campaign is the only calendar we know. A topic
     # we do not know ("年终奖啥时候发") is not ours to date.
-    if not (_WHEN_RE.search(text) or _NOW_RE.search(text)):
-        return False
+    if not (timely or now):
+        return None
     rest = _NOW_RE.sub("", _WHEN_RE.sub("", text))
-    return not _FILLER_RE.sub("", rest)
+    return None if _FILLER_RE.sub("", rest) else "strong"
 
 
 def _md(day: date) -> str:
@@ -132,12 +141,13 @@ def _next_answer(campaign: Campaign, today: date) -> str:
 
 
 @handler("stage")
-def stage_handler(msg: IncomingMessage, campaign: Campaign) -> Reply | None:
+def stage_handler(msg: IncomingMessage, campaign: Campaign, matcher: Matcher) -> Reply | None:
     """问阶段和时间：现在是什么阶段、还有几天、某项材料什么时候交"""
     # The filter needs the calendar, which only the handler is given; None passes the message on.
-    if not is_stage_question(msg, campaign):
-        return None
     text = normalize(msg.text)
+    cue = stage_cue(text, campaign)
+    if cue is None or (cue == "weak" and matcher.match(msg.text).outcome == "answer"):
+        return None
     today = msg.sent_at.astimezone(CAMPAIGN_TZ).date()
     deadline = campaign.find_deadline(text)
     stage = None if deadline else campaign.find_stage(text)
@@ -147,7 +157,7 @@ def stage_handler(msg: IncomingMessage, campaign: Campaign) -> Reply | None:
             body += "\n" + _campaign_status(campaign, today)
     elif stage is not None:
         body, source = _stage_answer(campaign, stage, today, text), stage.source
-    elif _NEXT.search(text):
+    elif _NEXT_RE.search(text):
         body, source = _next_answer(campaign, today), campaign.source
     else:
         body, source = _current_answer(campaign, today, text), campaign.source
