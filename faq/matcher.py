@@ -34,9 +34,11 @@ from faq.segmenter import Lexicon, Piece, Segmenter
 
 log = logging.getLogger(__name__)
 
-ANSWER_THRESHOLD = 0.46
+ANSWER_THRESHOLD = 0.44
 SUGGEST_THRESHOLD = 0.44
-ANSWER_MARGIN = 0.04
+ANSWER_MARGIN = 0.01
+# A question with a single content word says little: it must lead by more to be answered.
+SINGLE_WORD_MARGIN = 0.04
 MAX_QUESTION_CHARS = 300
 RERANK_POOL = 5
 RERANK_SHARE = 0.4
@@ -176,7 +178,8 @@ class Matcher:
             return MatchResult("fallback", normalized, [], "no content words")
         best = candidates[0].score
         runner_up = candidates[1].score if len(candidates) > 1 else 0.0
-        if best >= self.answer_threshold and best - runner_up >= self.answer_margin:
+        margin = self.answer_margin if len(set(self.segmenter.tokens(normalized))) > 1 else SINGLE_WORD_MARGIN
+        if best >= self.answer_threshold and best - runner_up >= margin:
             return MatchResult("answer", normalized, candidates)
         if best >= self.suggest_threshold:
             return MatchResult("suggest", normalized, candidates, "ambiguous" if best >= self.answer_threshold else "weak")
