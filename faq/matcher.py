@@ -190,11 +190,16 @@ class Matcher:
 INDEX_FORMAT = 7
 
 
+# The code that shapes the index: a change to any of it must not reuse an index built by the old code.
+_INDEX_CODE = ("index.py", "segmenter.py", "matcher.py", "normalize.py", "answer_types.py")
+
+
 def _index_cache_path(cache_dir: Path | None, *sources: Path) -> Path | None:
     if cache_dir is None:
         return None
     digest = hashlib.sha1(f"{INDEX_FORMAT}".encode())
-    for source in sources:
+    here = Path(__file__).resolve().parent
+    for source in (*sources, *(here / name for name in _INDEX_CODE)):
         digest.update(source.read_bytes())
     return cache_dir / f"faq-index-{digest.hexdigest()[:16]}.pickle"
 
