@@ -16,14 +16,14 @@ from scheduler.campaign import Campaign, Deadline, Stage
 # A stage question asks WHEN something happens, WHERE the campaign stands NOW, whether something
 # is DONE yet, or what comes NEXT. "X结束要交什么" (what to do at an end) is not one: it goes to the FAQ.
 _WHEN = (r"什么时候|啥时候|什么时间|几号(?![楼室房线窗])|几月|哪天|哪一天|何时|多久|几天|多少天|还有几|剩几天|"
-         r"剩下几天|截止日期|截止时间|期限|最晚")
+         r"剩下几天|截止日期|截止时间|期限|最晚|最后一天|今天|明天|快到|快完|快结束")
 _NOW = (r"现在|目前|眼下|这会|当前|当下|现阶段|这个阶段|这阶段|本阶段|此时|这阵子|最近|第几步|哪一步|到哪了|到哪一步|"
         r"到哪个阶段|哪个阶段|什么阶段|啥阶段|第几阶段")
 _DONE = (r"(?:开始|结束|截止|开|交|搞完|弄完|完|过|到)(?:了吗|了没有?|了没呢|没有?|了么)|还在进行|在进行|进行中|"
          r"进行到|结束了|来得及|晚不晚|过期")
 _NEXT_CUE = (r"下一个|接下来|下个阶段|下一阶段|最近要|马上要|快到|下周|这周|本周|这个星期|下个星期|这个月|下个月|"
              r"下个截止")
-_PROGRESS = r"现阶段|这个阶段|这阶段|本阶段|当前阶段|目前阶段|第几步|哪一步|到哪了|到哪一步|到哪个阶段|哪个阶段|什么阶段|啥阶段|第几阶段|进行到|还在进行|进行中|搞到哪"
+_PROGRESS = r"(?<![进入转])下一?个?阶段(?:是|干|做|啥|什么|几|哪|从|开始|要做|重点)|进展到|到什么程度了|到啥程度了|现阶段|这个阶段|这阶段|本阶段|当前阶段|目前阶段|第几步|哪一步|到哪了|到哪一步|到哪个阶段|哪个阶段|什么阶段|啥阶段|第几阶段|进行到|还在进行|进行中|搞到哪"
 _DUE_WORDS = r"交|截止|报|做|任务|材料|事项|开会|召开"
 _WHEN_RE = re.compile(_WHEN)
 _NOW_RE = re.compile(_NOW)
@@ -33,6 +33,7 @@ _PROGRESS_RE = re.compile(_PROGRESS)
 _DUE_RE = re.compile(_DUE_WORDS)
 _CAMPAIGN = re.compile(r"学习实践活动|学实|活动|阶段")
 _FILLER_RE = re.compile(r"[\s还有了吗呢啊呀的是在要我们咱现到底离距剩下天]")
+_NEXT_STAGE = re.compile(r"下一阶段|下个阶段|下一个阶段")
 _TASKS = re.compile(r"做什么|干什么|干啥|做啥|忙啥|忙什么|干嘛|重点|任务|要做|工作")
 
 
@@ -130,6 +131,16 @@ def _current_answer(campaign: Campaign, today: date, text: str) -> str:
     return "\n".join(lines)
 
 
+def _next_stage_answer(campaign: Campaign, today: date) -> str:
+    upcoming = campaign.next_stage(today)
+    if upcoming is None:
+        return _campaign_status(campaign, today)
+    current = campaign.stage_at(today)
+    now = f"现在处于{current.label}。" if current else ""
+    return (f"{now}下一阶段是{upcoming.label}，{_md(upcoming.window.start)}开始，"
+            f"还有{(upcoming.window.start - today).days}天。\n三个阶段：{campaign.schedule_line}。")
+
+
 def _next_answer(campaign: Campaign, today: date) -> str:
     upcoming = campaign.upcoming(today)[:3]
     if not upcoming:
@@ -157,6 +168,8 @@ def stage_handler(msg: IncomingMessage, campaign: Campaign, matcher: Matcher) ->
             body += "\n" + _campaign_status(campaign, today)
     elif stage is not None:
         body, source = _stage_answer(campaign, stage, today, text), stage.source
+    elif _NEXT_STAGE.search(text):
+        body, source = _next_stage_answer(campaign, today), campaign.source
     elif _NEXT_RE.search(text):
         body, source = _next_answer(campaign, today), campaign.source
     else:
