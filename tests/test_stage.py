@@ -84,3 +84,14 @@ def test_calendar_agrees_with_the_outline_answer():
     sections = {item.section for item in kb.items}
     for entry in (*campaign.stages, *campaign.deadlines):
         assert entry.source in sections, entry
+
+
+def test_next_stage(service):
+    reply = ask(service, "下一阶段是什么", 2009, 5, 6)
+    assert reply.intent == "stage"
+    assert "下一阶段是第三阶段「整改落实」" in reply.text and "6月21日开始" in reply.text and "还有46天" in reply.text
+
+
+@pytest.mark.parametrize("text", ["进入下一阶段前要写小结吗", "整改进展要向群众通报吗", "整改措施要硬到什么程度"])
+def test_progress_words_inside_faq_topics_stay_faq(service, text):
+    assert ask(service, text, 2009, 5, 6).intent in ("faq", "suggest")
