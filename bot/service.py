@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -36,7 +37,7 @@ def build_matcher(settings: Settings) -> Matcher:
 
 class Service:
     def __init__(self, settings: Settings, clock: Clock | None = None, matcher: Matcher | None = None,
-                 db: Database | None = None) -> None:
+                 db: Database | None = None, default_category: int | None = None) -> None:
         from handlers import HANDLER_ORDER
 
         self.settings = settings
@@ -44,15 +45,22 @@ class Service:
         self.db = db or Database(settings.database_url)
         self.matcher = matcher or build_matcher(settings)
         self.campaign = load_campaign(settings.campaign_path)
+        # The unit category (1 or 2) of the asker's group; `xueshi ask --category` sets a default.
+        self.default_category = default_category
+        self.category_lookup: Callable[[IncomingMessage], int | None] | None = None
         self.router = Router(
             HANDLER_ORDER,
             deps={"clock": self.clock, "settings": settings, "matcher": self.matcher, "campaign": self.campaign},
-            providers={"conversation": self._conversation},
+            providers={"conversation": self._conversation, "category": self._category},
             after=[self._log_question],
         )
 
     def _conversation(self, msg: IncomingMessage) -> Conversation | NoConversation:
         return NoConversation() if msg.platform == ONE_SHOT_PLATFORM else Conversation(self.db, self.clock, msg)
+
+    def _category(self, msg: IncomingMessage) -> int | None:
+        found = self.category_lookup(msg) if self.category_lookup else None
+        return found if found is not None else self.default_category
 
     def handle(self, msg: IncomingMessage) -> Reply:
         return self.router.dispatch(msg)

@@ -65,8 +65,24 @@ def render(body: str, source: str, budget: int) -> tuple[str, str]:
     return head.rstrip() + tail, ""
 
 
-def render_item(item: FaqItem, budget: int) -> tuple[str, str]:
-    """First message for ``item`` and the remainder of its answer ("" when complete)."""
+CATEGORY_NAMES = {1: "第一类单位", 2: "第二类单位"}
+
+
+def category_lead(item: FaqItem, category: int | None) -> str:
+    """The line that leads an answer in a group of a known category: the outline's own rule for it."""
+    rule = item.category_rule(category)
+    return f"【{CATEGORY_NAMES[category]}】{rule}。" if rule and category in CATEGORY_NAMES else ""
+
+
+def render_item(item: FaqItem, budget: int, category: int | None = None) -> tuple[str, str]:
+    """First message for ``item`` and the remainder of its answer ("" when complete).
+
+    In a group whose unit category is known, the category's own rule (quoted from the answer) comes
+    first, then the whole answer, so nothing is left out and nothing is reworded.
+    """
+    lead = category_lead(item, category)
+    if lead:
+        return render(f"{lead}\n{item.answer}", source_of(item), budget)
     if item.short_answer:
         # The full answer always follows on 「全文」, so the hint is always there, exactly once.
         tail = f"\n{MORE_HINT}\n{source_of(item)}"

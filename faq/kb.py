@@ -23,6 +23,8 @@ FILE_HEADER = """\
   aliases     相似问法：群众常用的其他问法，越贴近口语越好
   keywords    关键词：能区分这一条的词
   short_answer 可选的简短答案（须摘自原文）；有它时先发简短答案，回复「全文」看完整原文
+  category_1 / category_2  可选：第一类 / 第二类单位的规定（须是答案原文中的一句），
+              在绑定了该类单位的群里先说这一句
 """
 
 
@@ -35,6 +37,12 @@ class FaqItem:
     aliases: list[str] = field(default_factory=list)
     keywords: list[str] = field(default_factory=list)
     short_answer: str = ""
+    # Verbatim excerpts of the answer that state the rule for 第一类 / 第二类 units.
+    category_1: str = ""
+    category_2: str = ""
+
+    def category_rule(self, category: int | None) -> str:
+        return {1: self.category_1, 2: self.category_2}.get(category or 0, "")
 
 
 @dataclass
@@ -72,11 +80,19 @@ def load_kb(path: Path) -> KnowledgeBase:
                 aliases=[str(a) for a in raw.get("aliases", []) if str(a).strip()],
                 keywords=[str(k) for k in raw.get("keywords", []) if str(k).strip()],
                 short_answer=str(raw.get("short_answer", "")).strip(),
+                category_1=str(raw.get("category_1", "")).strip(),
+                category_2=str(raw.get("category_2", "")).strip(),
             )
         except KeyError as exc:
             raise KnowledgeBaseError(f"{path}: item #{n} lacks field {exc}") from exc
         if item.id in seen:
             raise KnowledgeBaseError(f"{path}: duplicate item id {item.id!r}")
+        for field_name in ("short_answer", "category_1", "category_2"):
+            excerpt = getattr(item, field_name)
+            if excerpt and excerpt not in item.answer:
+                raise KnowledgeBaseError(
+                    f"{path}: item {item.id!r} {field_name} must be quoted from its answer word for word: {excerpt!r}"
+                )
         seen.add(item.id)
         items.append(item)
     if not items:
@@ -126,7 +142,8 @@ def merge_outline(outline: Outline, existing: KnowledgeBase | None) -> tuple[Kno
             merged.append(FaqItem(fresh.id, fresh.section, fresh.question, fresh.answer))
             report.added.append(fresh.id)
             continue
-        item = FaqItem(old.id, fresh.section, fresh.question, fresh.answer, old.aliases, old.keywords, old.short_answer)
+        item = FaqItem(old.id, fresh.section, fresh.question, fresh.answer, old.aliases, old.keywords,
+                       old.short_answer, old.category_1, old.category_2)
         if (old.section, old.question, old.answer) != (item.section, item.question, item.answer):
             report.changed.append(old.id)
         else:
@@ -165,6 +182,9 @@ def save_kb(kb: KnowledgeBase, path: Path) -> None:
         table.add("aliases", aliases)
         table.add("keywords", item.keywords)
         table.add("short_answer", item.short_answer)
+        for field_name in ("category_1", "category_2"):
+            if getattr(item, field_name):
+                table.add(field_name, getattr(item, field_name))
         array.append(table)
     doc.add("items", array)
     tmp = path.with_suffix(path.suffix + ".tmp")

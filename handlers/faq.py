@@ -46,8 +46,8 @@ def _picked_number(msg: IncomingMessage) -> int | None:
     return int(digit) if digit.isdigit() else _CHINESE_DIGITS[digit]
 
 
-def _answer_item(item: FaqItem, conversation: Conversation, score: float | None) -> Reply:
-    text, rest = render_item(item, REPLY_BUDGET_BYTES)
+def _answer_item(item: FaqItem, conversation: Conversation, score: float | None, category: int | None) -> Reply:
+    text, rest = render_item(item, REPLY_BUDGET_BYTES, category)
     if rest:
         conversation.remember(REST_KEY, {"faq_id": item.id, "source": source_of(item), "rest": rest}, FOLLOW_UP_TTL)
     else:
@@ -71,7 +71,8 @@ def more_handler(conversation: Conversation) -> Reply:
 
 
 @handler("faq_pick", matches=lambda msg: _picked_number(msg) is not None)
-def pick_handler(msg: IncomingMessage, conversation: Conversation, matcher: Matcher) -> Reply | None:
+def pick_handler(msg: IncomingMessage, conversation: Conversation, matcher: Matcher,
+                 category: int | None) -> Reply | None:
     """看到「您是不是想问」后回复序号（如 1），查看对应问题的答案"""
     state = conversation.recall(SUGGESTIONS_KEY)
     number = _picked_number(msg)
@@ -82,7 +83,7 @@ def pick_handler(msg: IncomingMessage, conversation: Conversation, matcher: Matc
         conversation.forget(SUGGESTIONS_KEY)
         return None
     conversation.forget(SUGGESTIONS_KEY)
-    return _answer_item(item, conversation, None)
+    return _answer_item(item, conversation, None, category)
 
 
 def _suggest(result: MatchResult, conversation: Conversation) -> Reply:
@@ -99,14 +100,14 @@ def _suggest(result: MatchResult, conversation: Conversation) -> Reply:
 
 
 @handler("faq")
-def faq_handler(msg: IncomingMessage, matcher: Matcher, conversation: Conversation) -> Reply:
+def faq_handler(msg: IncomingMessage, matcher: Matcher, conversation: Conversation, category: int | None) -> Reply:
     """直接提问：回答《培训提纲》里的问题，并注明出处"""
     if len(msg.text) > MAX_QUESTION_CHARS:
         return Reply(text=TOO_LONG_TEXT.format(n=len(msg.text)), intent="fallback",
                      meta={"faq_id": None, "source": None, "score": 0.0, "reason": "too long"})
     result = matcher.match(msg.text)
     if result.outcome == "answer" and result.best is not None:
-        reply = _answer_item(result.best.item, conversation, result.score)
+        reply = _answer_item(result.best.item, conversation, result.score, category)
     elif result.outcome == "suggest":
         reply = _suggest(result, conversation)
     else:
