@@ -43,7 +43,7 @@ def _tricky_kb() -> KnowledgeBase:
                 answer='第一段有"""三个引号"""和\'\'\'单引号\'\'\'。\n第二段\t有制表符。\n第三段（无标点',
                 aliases=["别名一", '别名"二"', "别名\\三"],
                 keywords=["关键词", "另一个"],
-                short_answer="简短答案。",
+                short_answer="第二段\t有制表符。",
             ),
             FaqItem(id="b", section="一、（一）2", question="问题二？", answer="单行答案以反斜杠结尾\\"),
             FaqItem(id="c", section="二、1", question="问题三？", answer="行尾有空格  \n第二行"),
