@@ -1,10 +1,12 @@
 """Match a question to the knowledge base and decide: answer, suggest, or fall back.
 
-Three outcomes from two thresholds on the best item's score (0..1, see ``faq.index``):
+Scores (0..1) come from ``faq.index``; the best five are then re-ranked by how close the question
+is to one of each item's own phrasings (question or 相似问法). Three outcomes:
 
 * ``answer``   — score ≥ ``answer_threshold`` and ahead of the runner-up by ``ANSWER_MARGIN``
-  (two items that fit equally well are never answered by a coin toss);
-* ``suggest``  — score ≥ ``suggest_threshold``: offer the top three questions;
+  (``SINGLE_WORD_MARGIN`` for a one-word question): two items that fit equally well are never
+  answered by a coin toss;
+* ``suggest``  — score ≥ ``suggest_threshold`` but not clearly ahead: offer the top three questions;
 * ``fallback`` — otherwise: say honestly that the outline does not cover it.
 
 The default thresholds were chosen with ``xueshi faq calibrate`` on our own labelled paraphrase
