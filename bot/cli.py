@@ -20,6 +20,10 @@ faq_app = typer.Typer(help="知识库：查看、导入、评测。", no_args_is
 app.add_typer(faq_app, name="faq")
 campaign_app = typer.Typer(help="活动日历：阶段和截止事项。", no_args_is_help=True)
 app.add_typer(campaign_app, name="campaign")
+groups_app = typer.Typer(help="群和推送通道：登记、查看、删除、发测试消息。", no_args_is_help=True)
+app.add_typer(groups_app, name="groups")
+reminders_app = typer.Typer(help="提醒：查看计划和状态、预览文字、发送到期提醒、重试失败的。", no_args_is_help=True)
+app.add_typer(reminders_app, name="reminders")
 
 log = logging.getLogger("xueshi")
 
@@ -59,13 +63,13 @@ def _clock(now: str | None):
         raise _fail(f"--now 需要 ISO 8601 时间，例如 2009-04-16T10:00:00+08:00，收到：{now!r}") from exc
 
 
-def _service(now: str | None = None, settings: Settings | None = None) -> Service:
+def _service(now: str | None = None, settings: Settings | None = None, category: int | None = None) -> Service:
     from bot.service import Service
     from faq.kb import KnowledgeBaseError
 
     settings = settings or _settings()
     try:
-        return Service(settings, clock=_clock(now))
+        return Service(settings, clock=_clock(now), default_category=category)
     except KnowledgeBaseError as exc:
         raise _fail(f"知识库文件有误：{exc}") from exc
 
@@ -82,12 +86,13 @@ def ask(
     questions: Annotated[list[str] | None, typer.Argument(help="问题；不给则从标准输入逐行读取")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="每个回答输出一行 JSON")] = False,
     now: Annotated[str | None, typer.Option(help="当前时间（ISO 8601，无时区按北京时间）")] = None,
+    category: Annotated[int | None, typer.Option(min=1, max=2, help="按第一类(1)/第二类(2)单位回答")] = None,
 ) -> None:
     """回答问题：命令行参数里的，或标准输入里每行一个。"""
     from bot.service import ONE_SHOT_PLATFORM, reply_record
 
     _setup_logging(level="WARNING")
-    service = _service(now)
+    service = _service(now, category=category)
     source = questions if questions else _lines(sys.stdin)
     try:
         for question in source:
@@ -148,7 +153,10 @@ def serve(
     host: Annotated[str | None, typer.Option(help="监听地址")] = None,
     port: Annotated[int | None, typer.Option(help="端口")] = None,
 ) -> None:
-    """启动 HTTP 服务（/healthz、/api/ask）。"""
+    """启动 HTTP 服务（/healthz、/api/ask）和提醒调度。
+
+    设置 XUESHI_SCHEDULER_ENABLED=false 时不推送提醒（改用单独的 `xueshi scheduler`）。
+    """
     import uvicorn
 
     from bot.http import create_app
@@ -161,7 +169,12 @@ def serve(
     log.info("serving on http://%s:%d (database %s)", host, port, service.db.safe_url)
     typer.echo(f"学实助手已启动：http://{host}:{port}  试试：curl -s -X POST http://{host}:{port}/api/ask "
                "-H 'content-type: application/json' -d '{\"question\": \"借调的党员在哪里参加？\"}'", err=True)
-    uvicorn.run(create_app(service), host=host, port=port, log_level=settings.log_level.lower())
+    web = create_app(service)
+    if settings.scheduler_enabled:  # reminders are pushed from this process (one scheduler per deployment)
+        from scheduler.runner import ReminderRunner, with_runner
+
+        with_runner(web, ReminderRunner(settings, db=service.db))
+    uvicorn.run(web, host=host, port=port, log_level=settings.log_level.lower())
 
 
 @faq_app.command("list")
@@ -330,6 +343,425 @@ def campaign_show(now: Annotated[str | None, typer.Option(help="当前时间（I
         typer.echo(f"活动还没开始，{campaign.start:%m月%d日}开始。")
     elif today > campaign.end:
         typer.echo(f"活动已于 {campaign.end:%Y-%m-%d} 结束。")
+
+
+# -- groups ---------------------------------------------------------------------------------------------
+
+PLATFORM_NAMES = {"wecom": "企业微信", "dingtalk": "钉钉", "console": "控制台"}
+CHANNEL_NAMES = {"wecom_webhook": "企业微信群机器人", "dingtalk_webhook": "钉钉自定义机器人",
+                 "dingtalk_openapi": "钉钉应用机器人", "console": "控制台"}
+STATE_NAMES = {"planned": "计划中", "pending": "待发送", "sending": "发送中", "sent": "已发送",
+               "failed": "失败", "skipped": "已跳过"}
+WECOM_WEBHOOK = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key={}"
+DINGTALK_WEBHOOK = "https://oapi.dingtalk.com/robot/send?access_token={}"
+
+
+def _database(settings: Settings):
+    from bot.storage import Database
+
+    return Database(settings.database_url)
+
+
+def _category(value: str | None) -> int | None:
+    if value is None:
+        return None
+    if value.strip() not in ("1", "2"):
+        raise _fail(f"--category 只能是 1 或 2，收到：{value!r}")
+    return int(value)
+
+
+def _group_id(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise _fail(f"群编号是正整数（见 `xueshi groups list`），收到：{value!r}")
+    return number
+
+
+def _webhook(value: str, template: str, param: str, platform: str) -> str:
+    """A full webhook URL from a URL or a bare key / access token."""
+    from urllib.parse import parse_qs, urlsplit
+
+    value = value.strip()
+    if not value.startswith(("http://", "https://")):
+        if not value or any(c in value for c in " /?&=#"):
+            raise _fail(f"--webhook 需要{platform}机器人的 webhook 地址（或其中的 {param}），收到的格式不对")
+        return template.format(value)
+    parts = urlsplit(value)
+    if not parts.netloc or not parse_qs(parts.query).get(param):
+        raise _fail(f"--webhook 地址里没有 {param}=…：请复制{platform}群机器人设置里的完整 webhook 地址")
+    return value
+
+
+@groups_app.command("add")
+def groups_add(
+    platform: Annotated[str | None, typer.Option(help="平台：wecom（企业微信）/ dingtalk（钉钉）/ console（控制台）")] = None,
+    chat_id: Annotated[str | None, typer.Option("--chat-id", help="群的 ID（同一平台内唯一）")] = None,
+    name: Annotated[str | None, typer.Option(help="群名称")] = None,
+    category: Annotated[str | None, typer.Option(help="单位类别：1（第一类单位）或 2（第二类单位）；不填则只收全体事项")] = None,
+    webhook: Annotated[str | None, typer.Option(help="群机器人 webhook 地址（企业微信或钉钉自定义机器人）")] = None,
+    secret: Annotated[str | None, typer.Option(help="钉钉自定义机器人的加签密钥（SEC 开头）")] = None,
+    keyword: Annotated[str | None, typer.Option(help="钉钉自定义机器人的自定义关键词")] = None,
+    robot_code: Annotated[str | None, typer.Option("--robot-code", help="钉钉应用机器人的 robotCode")] = None,
+    conversation_id: Annotated[str | None, typer.Option("--conversation-id", help="钉钉群的 openConversationId")] = None,
+    unit: Annotated[str | None, typer.Option(help="所属单位名称")] = None,
+) -> None:
+    """登记一个群和它的推送通道（密钥只保存，不会完整显示）。"""
+    from bot.clock import SystemClock
+    from bot.storage.outbox_repo import GroupExists, add_group
+
+    if platform not in PLATFORM_NAMES:
+        raise _fail("--platform 只能是 wecom、dingtalk 或 console" + (f"，收到：{platform!r}" if platform else ""))
+    chat_id = (chat_id or "").strip()
+    name = (name or "").strip()
+    if not chat_id:
+        raise _fail("缺少 --chat-id（群的 ID）")
+    if len(chat_id) > 128 or "|" in chat_id:
+        raise _fail("--chat-id 最长 128 个字符，且不能含“|”")
+    if not name:
+        raise _fail("缺少 --name（群名称）")
+    if len(name) > 200 or (unit and len(unit) > 200):
+        raise _fail("--name / --unit 最长 200 个字符")
+    category_value = _category(category)
+    openapi = robot_code is not None or conversation_id is not None
+    if platform == "console":
+        if webhook or secret or keyword or openapi:
+            raise _fail("控制台群不需要 --webhook / --secret / --keyword / --robot-code / --conversation-id")
+        channel = "console"
+    elif platform == "wecom":
+        if secret or keyword or openapi:
+            raise _fail("企业微信群机器人只需要 --webhook；--secret、--keyword、--robot-code 是钉钉的选项")
+        if not webhook:
+            raise _fail("企业微信群需要 --webhook（群机器人的 webhook 地址，含 key=…）")
+        webhook = _webhook(webhook, WECOM_WEBHOOK, "key", "企业微信")
+        channel = "wecom_webhook"
+    else:
+        if webhook and openapi:
+            raise _fail("钉钉群二选一：自定义机器人用 --webhook，应用机器人用 --robot-code 和 --conversation-id")
+        if openapi:
+            if not robot_code or not conversation_id:
+                raise _fail("钉钉应用机器人需要同时给出 --robot-code 和 --conversation-id")
+            if secret or keyword:
+                raise _fail("--secret / --keyword 只用于钉钉自定义机器人（--webhook）")
+            channel = "dingtalk_openapi"
+        elif webhook:
+            webhook = _webhook(webhook, DINGTALK_WEBHOOK, "access_token", "钉钉")
+            channel = "dingtalk_webhook"
+        else:
+            raise _fail("钉钉群需要 --webhook（自定义机器人），或 --robot-code 加 --conversation-id（应用机器人）")
+    if secret is not None and not secret.strip():
+        raise _fail("--secret 不能为空")
+    if keyword is not None and (not keyword.strip() or len(keyword) > 64):
+        raise _fail("--keyword 不能为空，最长 64 个字符")
+
+    settings = _settings()
+    _setup_logging(level="WARNING")
+    db = _database(settings)
+    try:
+        group = add_group(
+            db, platform=platform, chat_id=chat_id, name=name, channel=channel, created_at=SystemClock().now(),
+            unit=(unit or "").strip() or None, category=category_value, webhook_url=webhook,
+            secret=secret.strip() if secret else None, keyword=keyword.strip() if keyword else None,
+            robot_code=robot_code, open_conversation_id=conversation_id,
+        )
+    except GroupExists as exc:
+        raise _fail(f"{PLATFORM_NAMES[platform]}群 {chat_id} 已经登记过了；先 `xueshi groups remove` 再添加") from exc
+    finally:
+        db.dispose()
+    typer.echo(f"已登记群 #{group.id}「{group.name}」（{PLATFORM_NAMES[platform]}，{CHANNEL_NAMES[channel]}）。"
+               f"可以用 `xueshi groups test {group.id}` 发一条测试消息。")
+
+
+def _group_target(group) -> str:
+    if group.channel in ("wecom_webhook", "dingtalk_webhook"):
+        return group.masked_webhook
+    if group.channel == "dingtalk_openapi":
+        return f"robotCode={group.robot_code} openConversationId={group.open_conversation_id}"
+    return "—"
+
+
+@groups_app.command("list")
+def groups_list() -> None:
+    """列出登记的群（密钥和 webhook 里的 key 只显示首尾几位）。"""
+    from rich.console import Console
+    from rich.table import Table
+
+    from bot.storage.outbox_repo import list_groups
+
+    settings = _settings()
+    _setup_logging(level="WARNING")
+    db = _database(settings)
+    try:
+        groups = list_groups(db)
+    finally:
+        db.dispose()
+    if not groups:
+        typer.echo("还没有登记群。用 `xueshi groups add --platform wecom --chat-id ID --name 群名 --webhook URL` 添加。")
+        return
+    table = Table("编号", "平台", "群 ID", "名称", "单位", "类别", "通道", "地址", "加签密钥", "关键词",
+                  title=f"群（{len(groups)} 个）")
+    for g in groups:
+        table.add_row(str(g.id), PLATFORM_NAMES.get(g.platform, g.platform), g.chat_id, g.name, g.unit or "—",
+                      str(g.category) if g.category else "—", CHANNEL_NAMES.get(g.channel, g.channel),
+                      _group_target(g), g.masked_secret or "—", g.keyword or "—")
+    Console(width=max(Console().width, 160)).print(table)
+
+
+@groups_app.command("remove")
+def groups_remove(group_ref: Annotated[str, typer.Argument(metavar="ID", help="群编号（见 xueshi groups list）")]) -> None:
+    """删除一个群；它还没发出的提醒一并删除，已发出的记录保留。"""
+    group_id = _group_id(group_ref)
+    from bot.storage.outbox_repo import get_group, remove_group
+
+    settings = _settings()
+    _setup_logging(level="WARNING")
+    db = _database(settings)
+    try:
+        group = get_group(db, group_id)
+        if group is None or not remove_group(db, group_id):
+            raise _fail(f"没有编号为 {group_id} 的群；用 `xueshi groups list` 查看。", 1)
+    finally:
+        db.dispose()
+    typer.echo(f"已删除群 #{group_id}「{group.name}」。")
+
+
+@groups_app.command("test")
+def groups_test(group_ref: Annotated[str, typer.Argument(metavar="ID", help="群编号（见 xueshi groups list）")]) -> None:
+    """向一个群发一条测试消息，检查推送通道是否接通。"""
+    group_id = _group_id(group_ref)
+    import asyncio
+
+    from bot.storage.outbox_repo import get_group
+    from scheduler.channels import DeliveryError
+    from scheduler.runner import ReminderRunner
+
+    settings = _settings()
+    _setup_logging(level="WARNING")
+    db = _database(settings)
+    try:
+        group = get_group(db, group_id)
+        if group is None:
+            raise _fail(f"没有编号为 {group_id} 的群；用 `xueshi groups list` 查看。", 1)
+        runner = ReminderRunner(settings, db=db)
+        text = f"【学实助手】测试消息：群「{group.name}」的提醒推送已接通。"
+        try:
+            asyncio.run(runner.send_test(group, text))
+        except DeliveryError as exc:
+            raise _fail(f"测试消息发送失败：{exc.message}", 1) from exc
+    finally:
+        db.dispose()
+    typer.echo(f"已向群 #{group.id}「{group.name}」发送测试消息。")
+
+
+# -- reminders ------------------------------------------------------------------------------------------
+
+
+def _instant(value: str | None, option: str, *, end: bool = False):
+    """ISO date or date-time (campaign-local when no offset); a bare date as --to means the whole day."""
+    from datetime import timedelta
+
+    from bot.clock import parse_instant
+
+    if not value:
+        return None
+    try:
+        moment = parse_instant(value)
+    except ValueError as exc:
+        raise _fail(f"{option} 需要 ISO 8601 日期或时间，例如 2009-04-16 或 2009-04-16T09:00，收到：{value!r}") from exc
+    if end and len(value.strip()) == 10:
+        moment += timedelta(days=1)
+    return moment
+
+
+def _load_plan(settings: Settings):
+    from scheduler.campaign import CampaignError, load_campaign
+    from scheduler.reminders import ReminderRulesError, load_rules
+
+    try:
+        return load_campaign(settings.campaign_path), load_rules(settings.reminders_path)
+    except (CampaignError, ReminderRulesError) as exc:
+        raise _fail(str(exc)) from exc
+
+
+@reminders_app.command("list")
+def reminders_list(
+    start: Annotated[str | None, typer.Option("--from", help="从这个时间起（ISO 8601，如 2009-04-01）")] = None,
+    end: Annotated[str | None, typer.Option("--to", help="到这个时间止（只写日期则含当天）")] = None,
+    state: Annotated[str | None, typer.Option(help="只看某种状态：planned / pending / sending / sent / failed / skipped")] = None,
+) -> None:
+    """列出计划中的提醒（每个群一行）和它们的发送状态。"""
+    from zoneinfo import ZoneInfo
+
+    from rich.console import Console
+    from rich.table import Table
+
+    from bot.storage.outbox_repo import list_groups, list_outbox
+    from scheduler import reminders
+
+    wanted = None
+    if state:
+        by_label = {v: k for k, v in STATE_NAMES.items()}
+        wanted = state if state in STATE_NAMES else by_label.get(state)
+        if wanted is None:
+            raise _fail(f"--state 只能是 {' / '.join(STATE_NAMES)}，收到：{state!r}")
+    lo, hi = _instant(start, "--from"), _instant(end, "--to", end=True)
+    if lo and hi and hi <= lo:
+        raise _fail("--to 要晚于 --from")
+    settings = _settings()
+    _setup_logging(level="WARNING")
+    campaign, rules = _load_plan(settings)
+    tz = ZoneInfo(settings.timezone)
+    db = _database(settings)
+    try:
+        groups = list_groups(db)
+        stored = {r.key: r for r in list_outbox(db, start=lo, end=hi)}
+    finally:
+        db.dispose()
+    names = {g.id: g.name for g in groups}
+    rows: list[tuple] = []  # (due, rule, subject, group, state, attempts, note)
+    seen: set[str] = set()
+    for occ in reminders.plan(campaign, rules):
+        if (lo and occ.due_at < lo) or (hi and occ.due_at >= hi):
+            continue
+        if not groups:
+            rows.append((occ.due_at, occ.rule_id, occ.title or occ.subject_id, "（还没有登记群）", "planned", 0, ""))
+        for g in groups:
+            if not reminders.applies_to(occ, g.category):
+                continue
+            key = occ.key(g.key)
+            record = stored.get(key)
+            seen.add(key)
+            if record is None:
+                rows.append((occ.due_at, occ.rule_id, occ.title or occ.subject_id, g.name, "planned", 0, ""))
+            else:
+                rows.append((occ.due_at, occ.rule_id, occ.title or occ.subject_id, g.name, record.state,
+                             record.attempts, _note(record, tz)))
+    for key, record in stored.items():  # rows of occurrences no longer in the plan (edited rules, removed groups)
+        if key not in seen:
+            group = names.get(record.group_id, "（群已删除）") if record.group_id else "（群已删除）"
+            rows.append((record.due_at, record.rule_id, record.subject_id, group, record.state, record.attempts,
+                         _note(record, tz)))
+    if wanted:
+        rows = [r for r in rows if r[4] == wanted]
+    rows.sort(key=lambda r: (r[0], r[1], r[3]))
+    if not rows:
+        typer.echo("没有符合条件的提醒。")
+        return
+    table = Table("应发时间", "规则", "事项", "群", "状态", "尝试", "说明", title=f"提醒（{len(rows)} 条）")
+    for due, rule, subject, group, st, attempts, note in rows:
+        table.add_row(due.astimezone(tz).strftime("%Y-%m-%d %H:%M"), rule, subject, group,
+                      STATE_NAMES.get(st, st), str(attempts) if attempts else "", note)
+    Console(width=max(Console().width, 160)).print(table)
+    if not groups:
+        typer.echo("还没有登记群：用 `xueshi groups add` 添加后，提醒才会发出。")
+
+
+def _note(record, tz) -> str:
+    if record.state == "sent" and record.sent_at:
+        return f"发送于 {record.sent_at.astimezone(tz):%m-%d %H:%M}"
+    if record.state == "pending" and record.next_attempt_at and record.last_error:
+        return f"{record.next_attempt_at.astimezone(tz):%m-%d %H:%M} 重试；{record.last_error}"
+    return record.last_error or ""
+
+
+@reminders_app.command("preview")
+def reminders_preview(
+    rule: Annotated[str | None, typer.Argument(help="规则，如 deadline-before-3、deadline-before、weekly-digest")] = None,
+    category: Annotated[str | None, typer.Option(help="按单位类别（1 或 2）显示这个类别的群收到的文字")] = None,
+) -> None:
+    """预览提醒的文字和发送时间（不发送）。"""
+    from zoneinfo import ZoneInfo
+
+    from scheduler import reminders
+
+    category_value = _category(category)
+    settings = _settings()
+    _setup_logging(level="WARNING")
+    campaign, rules = _load_plan(settings)
+    tz = ZoneInfo(settings.timezone)
+    kwargs = {} if category_value is None else {"category": category_value}
+    items = reminders.preview(campaign, rules, rule, **kwargs)
+    if not items:
+        if rule:
+            known = sorted({occ.rule_id for occ in reminders.plan(campaign, rules)})
+            raise _fail(f"没有规则 {rule!r} 的提醒；现有规则：{'、'.join(known)}")
+        typer.echo("没有计划中的提醒。")
+        return
+    for occ, text in items:
+        typer.echo(f"── {occ.due_at.astimezone(tz):%Y-%m-%d %H:%M}  {occ.rule_id}  {occ.subject_id}")
+        typer.echo(text + "\n")
+    typer.echo(f"共 {len(items)} 条。")
+
+
+@reminders_app.command("send-due")
+def reminders_send_due(
+    now: Annotated[str | None, typer.Option(help="当前时间（ISO 8601，无时区按北京时间）；默认现在")] = None,
+) -> None:
+    """发送到期的提醒（一轮）：重复运行不会重复发送。"""
+    settings = _settings()
+    _setup_logging(level="WARNING")
+    moment = _clock(now).now()
+    _load_plan(settings)  # a broken calendar or rules file is an error here, not a log line
+    from scheduler.runner import ReminderRunner
+
+    runner = ReminderRunner(settings)
+    try:
+        result = runner.run_pass(moment)
+    finally:
+        runner.shutdown()
+    typer.echo(f"到 {moment:%Y-%m-%d %H:%M}：{result.summary()}。")
+    if result.failed:
+        typer.echo("有发送失败的提醒：用 `xueshi reminders list --state failed` 查看原因，"
+                   "`xueshi reminders retry` 重试。")
+
+
+@reminders_app.command("retry")
+def reminders_retry(
+    include_skipped: Annotated[bool, typer.Option("--include-skipped", help="也重发因超过宽限期而跳过的")] = False,
+    now: Annotated[str | None, typer.Option(help="当前时间（ISO 8601）；默认现在")] = None,
+) -> None:
+    """把发送失败的提醒放回队列，下一轮（或 send-due）重新发送。"""
+    from scheduler.delivery import retry_failed
+
+    settings = _settings()
+    _setup_logging(level="WARNING")
+    moment = _clock(now).now()
+    db = _database(settings)
+    try:
+        count = retry_failed(db, moment, include_skipped=include_skipped)
+    finally:
+        db.dispose()
+    if count:
+        typer.echo(f"已把 {count} 条提醒放回队列；下一轮（或 `xueshi reminders send-due`）会重新发送。")
+    else:
+        typer.echo("没有需要重试的提醒。")
+
+
+@app.command("scheduler")
+def scheduler_command() -> None:
+    """单独运行提醒调度（每分钟发送到期提醒）；与 serve 二选一，Ctrl-C 停止。"""
+    import signal
+    import threading
+
+    from scheduler.runner import ReminderRunner
+
+    settings = _settings()
+    _setup_logging(settings)
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    runner = ReminderRunner(settings)
+    log.info("reminder scheduler process (database %s)", runner.db.safe_url)
+    typer.echo("提醒调度已启动：每分钟发送到期的提醒。Ctrl-C 停止。", err=True)
+    runner.start()
+    try:
+        while not stop.wait(1.0):
+            pass
+    finally:
+        runner.shutdown()
+        typer.echo("提醒调度已停止。", err=True)
 
 
 def _isolated_service(settings: Settings, now: str | None):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -45,6 +45,24 @@ class Settings(BaseSettings):
     # Matcher thresholds (0..1); unset means the calibrated defaults in faq.matcher.
     answer_threshold: float | None = None
     suggest_threshold: float | None = None
+    # Reminders: rules, the scheduler inside `serve`, and the push channels' endpoints.
+    reminders_path: Path = Field(default_factory=lambda: config_data.data_path("reminders.toml"))
+    scheduler_enabled: bool = True  # false: `serve` does not push; run `xueshi scheduler` separately
+    reminder_grace_hours: float = Field(default=12.0, gt=0)
+    http_timeout: float = Field(default=10.0, gt=0)  # seconds, per request to WeCom / DingTalk
+    wecom_api_base: str = "https://qyapi.weixin.qq.com"
+    dingtalk_oapi_base: str = "https://oapi.dingtalk.com"
+    dingtalk_api_base: str = "https://api.dingtalk.com"
+    dingtalk_app_key: str | None = None
+    dingtalk_app_secret: SecretStr | None = None
+
+    @field_validator("wecom_api_base", "dingtalk_oapi_base", "dingtalk_api_base")
+    @classmethod
+    def _base_url(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        if not value.startswith(("http://", "https://")):
+            raise ValueError(f"need an http(s) base URL, got {value!r}")
+        return value
 
     @field_validator("log_level")
     @classmethod

@@ -59,7 +59,7 @@ def test_fresh_database_gets_schema_on_first_session(db: Database) -> None:
         assert session.scalar(select(func.count()).select_from(AskedQuestion)) == 0
 
     assert {"asked_questions", "chat_context", "alembic_version"} <= _tables(db)
-    assert _revisions(db) == [db_module.HEAD_REVISION] == ["0001"]
+    assert _revisions(db) == [db_module.HEAD_REVISION] == ["0002"]
     with db.engine.connect() as conn:
         indexes = {ix["name"] for ix in inspect(conn).get_indexes("asked_questions")}
     assert {"ix_asked_questions_normalized", "ix_asked_questions_intent"} <= indexes
@@ -68,7 +68,7 @@ def test_fresh_database_gets_schema_on_first_session(db: Database) -> None:
 def test_ensure_schema_twice_is_a_noop(db: Database, db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     db.ensure_schema()
     db.ensure_schema()
-    assert _revisions(db) == ["0001"]
+    assert _revisions(db) == [db_module.HEAD_REVISION]
 
     def no_upgrade(self: Database) -> None:
         raise AssertionError("upgrade must not run on an up-to-date database")
@@ -80,7 +80,7 @@ def test_ensure_schema_twice_is_a_noop(db: Database, db_url: str, monkeypatch: p
         other.ensure_schema()
     finally:
         other.dispose()
-    assert _revisions(db) == ["0001"]
+    assert _revisions(db) == [db_module.HEAD_REVISION]
 
 
 def test_up_to_date_check_does_not_import_alembic(db: Database, db_url: str) -> None:
@@ -128,7 +128,7 @@ def test_concurrent_first_use_upgrades_once(db_url: str) -> None:
         for thread in threads:
             thread.join(timeout=60)
         assert errors == []
-        assert _revisions(databases[0]) == ["0001"]
+        assert _revisions(databases[0]) == [db_module.HEAD_REVISION]
     finally:
         for database in databases:
             database.dispose()
@@ -164,7 +164,7 @@ def test_sqlite_creates_parent_directory_and_uses_wal(tmp_path: Path) -> None:
 
 
 def test_health_ok(db: Database) -> None:
-    assert db.health() == {"ok": True, "dialect": db.dialect, "revision": "0001"}
+    assert db.health() == {"ok": True, "dialect": db.dialect, "revision": db_module.HEAD_REVISION}
     assert db.dialect in ("sqlite", "postgresql")
 
 

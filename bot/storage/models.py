@@ -5,7 +5,18 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Float, MetaData, String, Text
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -79,3 +90,58 @@ class ChatContext(Base):
     kind: Mapped[str] = mapped_column(String(32), primary_key=True)
     payload: Mapped[dict[str, Any]]
     expires_at: Mapped[datetime]
+
+
+class Group(Base):
+    """A group chat reminders are pushed into, and the one channel that reaches it.
+
+    ``channel``: ``wecom_webhook`` | ``dingtalk_webhook`` | ``dingtalk_openapi`` | ``console``.
+    ``webhook_url`` and ``secret`` are credentials: never print or log them unmasked.
+    """
+
+    __tablename__ = "groups"
+    __table_args__ = (UniqueConstraint("platform", "chat_id", name="uq_groups_platform_chat_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    platform: Mapped[str] = mapped_column(String(20))
+    chat_id: Mapped[str] = mapped_column(String(128))
+    name: Mapped[str] = mapped_column(String(200))
+    unit: Mapped[str | None] = mapped_column(String(200))
+    category: Mapped[int | None] = mapped_column(Integer)
+    channel: Mapped[str] = mapped_column(String(32))
+    webhook_url: Mapped[str | None] = mapped_column(Text)
+    secret: Mapped[str | None] = mapped_column(String(256))
+    keyword: Mapped[str | None] = mapped_column(String(64))
+    robot_code: Mapped[str | None] = mapped_column(String(128))
+    open_conversation_id: Mapped[str | None] = mapped_column(String(256))
+    created_at: Mapped[datetime]
+
+
+class OutboxEntry(Base):
+    """One reminder occurrence for one group; ``key`` (rule, subject, group, due time) is unique.
+
+    ``state``: ``pending`` → ``sending`` (claimed until ``claimed_until``) → ``sent``; or ``failed``
+    (after the retry budget or a permanent error; ``xueshi reminders retry`` puts it back) or
+    ``skipped`` (older than the grace window when first seen; the reason is in ``last_error``).
+    ``group_id`` becomes NULL when the group is removed, so the history of what was sent survives.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_state_due_at", "state", "due_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(String(512), unique=True)
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("groups.id", ondelete="SET NULL"), index=True)
+    rule_id: Mapped[str] = mapped_column(String(128))
+    subject_id: Mapped[str] = mapped_column(String(128))
+    due_at: Mapped[datetime]
+    text: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    parts_sent: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    next_attempt_at: Mapped[datetime | None]
+    claimed_until: Mapped[datetime | None]
+    claimed_by: Mapped[str | None] = mapped_column(String(128))
+    sent_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
