@@ -47,6 +47,7 @@ RERANK_SHARE = 0.4
 # An unknown telling word weighs like a term found in a few items (IDF ≈ 2.5 for 32 items).
 UNKNOWN_WORD_WEIGHT = 2.5
 SINGLE_CHAR_SHARE = 0.3
+DESCRIPTIVE_TAGS = frozenset("mqab")
 # Words about the asker (our hospital) or the question's frame (any rules?) rather than its topic.
 LIGHT_SHARE = 0.4
 
@@ -152,7 +153,12 @@ class Matcher:
             return SINGLE_CHAR_SHARE
         if piece.kind in ("term", "rare"):
             return 1.0
-        return surprisal_weight(self.segmenter.surprisal(word))
+        share = surprisal_weight(self.segmenter.surprisal(word))
+        # Numbers, measure words and adjectives ("十几个", "两家", "复杂") describe the asker's case,
+        # not the topic, so an unknown one counts less than an unknown noun or verb.
+        if self.segmenter.tag(word)[:1] in DESCRIPTIVE_TAGS:
+            share *= SINGLE_CHAR_SHARE
+        return share
 
     def rank(self, normalized: str, limit: int = 3) -> list[Candidate]:
         weights, words = self.query_weights(normalized)

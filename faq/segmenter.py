@@ -223,6 +223,10 @@ class Segmenter:
         freq = self._general_freq.get(word) or self._rare_frequency(word) or 1
         return self._log_total - math.log(freq)
 
+    def tag(self, word: str) -> str:
+        """jieba's part-of-speech tag of a dictionary word ("" when unknown)."""
+        return self._tags.get(word, "")
+
     def is_term(self, word: str) -> bool:
         return word in self._terms
 
