@@ -138,6 +138,11 @@ class Matcher:
             if known_terms:
                 for sub in known_terms:
                     weights.setdefault(sub, self.index.idf(sub) * context)
+                # The part of the word no known term explains still counts as unknown ("党小组长"
+                # is not "组长").
+                covered = max(len(sub) for sub in known_terms) / len(piece.word)
+                if piece.kind != "term" and covered < 1.0:
+                    weights.setdefault(piece.word, UNKNOWN_WORD_WEIGHT * self._unknown_share(piece) * (1 - covered))
                 continue
             weights.setdefault(piece.word, UNKNOWN_WORD_WEIGHT * self._unknown_share(piece) * context)
         if weights:
