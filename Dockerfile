@@ -9,6 +9,7 @@ COPY bot ./bot
 COPY handlers ./handlers
 COPY faq ./faq
 COPY scheduler ./scheduler
+COPY attendance ./attendance
 COPY config ./config
 RUN pip install --no-cache-dir . && useradd --system --home /data xueshi && mkdir -p /data && chown xueshi /data
 USER xueshi

@@ -456,22 +456,29 @@ def groups_add(
     if keyword is not None and (not keyword.strip() or len(keyword) > 64):
         raise _fail("--keyword 不能为空，最长 64 个字符")
 
+    from bot.cli_meetings import bind_added_group, registered_unit
+
     settings = _settings()
     _setup_logging(level="WARNING")
     db = _database(settings)
     try:
+        # A unit on the roster (xueshi units add) also binds the group to it, for check-in and leave.
+        registered, category_value = registered_unit(db, platform, chat_id, (unit or "").strip(), category_value)
         group = add_group(
             db, platform=platform, chat_id=chat_id, name=name, channel=channel, created_at=SystemClock().now(),
             unit=(unit or "").strip() or None, category=category_value, webhook_url=webhook,
             secret=secret.strip() if secret else None, keyword=keyword.strip() if keyword else None,
             robot_code=robot_code, open_conversation_id=conversation_id,
         )
+        note = bind_added_group(db, platform, chat_id, registered, (unit or "").strip())
     except GroupExists as exc:
         raise _fail(f"{PLATFORM_NAMES[platform]}群 {chat_id} 已经登记过了；先 `xueshi groups remove` 再添加") from exc
     finally:
         db.dispose()
     typer.echo(f"已登记群 #{group.id}「{group.name}」（{PLATFORM_NAMES[platform]}，{CHANNEL_NAMES[channel]}）。"
                f"可以用 `xueshi groups test {group.id}` 发一条测试消息。")
+    if note:
+        typer.echo(note)
 
 
 def _group_target(group) -> str:
@@ -777,3 +784,8 @@ def _isolated_service(settings: Settings, now: str | None):
 
 def main() -> None:
     app()
+
+
+from bot.cli_meetings import register as _register_meetings  # noqa: E402
+
+_register_meetings(app, groups_app)

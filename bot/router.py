@@ -27,6 +27,9 @@ class Handler:
     matches: Callable[[IncomingMessage], bool]
     help_line: str
     params: tuple[str, ...]
+    # The chat command the handler implements (a key of attendance.permissions.PERMISSIONS), so 「帮助」
+    # can show a person only what they may use; None for handlers everyone may use.
+    command: str | None = None
 
     def call(self, deps: Mapping[str, Any]) -> Reply | None:
         missing = [p for p in self.params if p not in deps]
@@ -73,8 +76,9 @@ class Router:
         self._providers = dict(providers or {})
         self._after = tuple(after)
 
-    def help_lines(self) -> list[str]:
-        return [h.help_line for h in self.handlers if h.help_line]
+    def help_lines(self, visible: Callable[[Handler], bool] | None = None) -> list[str]:
+        """Every handler's 「帮助」 line, or only those ``visible`` accepts (e.g. what the sender may use)."""
+        return [h.help_line for h in self.handlers if h.help_line and (visible is None or visible(h))]
 
     def dispatch(self, msg: IncomingMessage) -> Reply:
         reply = self._route(msg)

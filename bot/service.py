@@ -8,12 +8,15 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from attendance.kinds import load_rules
+from attendance.service import Attendance
 from bot.clock import Clock, SystemClock
 from bot.conversation import Conversation, NoConversation
 from bot.messages import IncomingMessage, Reply
 from bot.router import Router
 from bot.settings import Settings
 from bot.storage import Database, repo
+from bot.storage.attendance_repo import category_of_chat
 from faq.matcher import Matcher
 from faq.normalize import normalize
 from scheduler.campaign import load_campaign
@@ -47,11 +50,17 @@ class Service:
         self.campaign = load_campaign(settings.campaign_path)
         # The unit category (1 or 2) of the asker's group; `xueshi ask --category` sets a default.
         self.default_category = default_category
-        self.category_lookup: Callable[[IncomingMessage], int | None] | None = None
+        # A group bound to a unit (xueshi groups bind / 绑定单位) answers with that unit's category.
+        self.category_lookup: Callable[[IncomingMessage], int | None] | None = self._chat_category
+        # Milestone meetings: the roster, check-in, leave and attendance ("meetings"), and the sender
+        # identified against the roster ("sender", looked up only by handlers that ask for it).
+        self.meetings = Attendance(self.db, load_rules(settings.meetings_path), export_dir=settings.export_dir)
         self.router = Router(
             HANDLER_ORDER,
-            deps={"clock": self.clock, "settings": settings, "matcher": self.matcher, "campaign": self.campaign},
-            providers={"conversation": self._conversation, "category": self._category},
+            deps={"clock": self.clock, "settings": settings, "matcher": self.matcher, "campaign": self.campaign,
+                  "meetings": self.meetings},
+            providers={"conversation": self._conversation, "category": self._category,
+                       "sender": self.meetings.identify},
             after=[self._log_question],
         )
 
@@ -61,6 +70,11 @@ class Service:
     def _category(self, msg: IncomingMessage) -> int | None:
         found = self.category_lookup(msg) if self.category_lookup else None
         return found if found is not None else self.default_category
+
+    def _chat_category(self, msg: IncomingMessage) -> int | None:
+        if msg.platform == ONE_SHOT_PLATFORM:
+            return None
+        return category_of_chat(self.db, msg.platform, msg.chat_id)
 
     def handle(self, msg: IncomingMessage) -> Reply:
         return self.router.dispatch(msg)
@@ -74,6 +88,8 @@ class Service:
         return self.handle(msg)
 
     def _log_question(self, msg: IncomingMessage, reply: Reply) -> None:
+        if reply.meta.get("command"):  # a meeting command (签到, 请假 …) is not a question
+            return
         question = _UNPRINTABLE.sub("", msg.text)
         repo.log_question(
             self.db,

@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     faq_path: Path = Field(default_factory=lambda: config_data.data_path("faq.toml"))
     lexicon_path: Path = Field(default_factory=lambda: config_data.data_path("lexicon.toml"))
     campaign_path: Path = Field(default_factory=lambda: config_data.data_path("campaign.toml"))
+    # Milestone meetings: kinds and check-in rules; where 导出考勤 / xueshi meetings export write files.
+    meetings_path: Path = Field(default_factory=lambda: config_data.data_path("meetings.toml"))
+    export_dir: Path = Path("./var/exports")
     cache_dir: Path = Path("./var/cache")
     timezone: str = "Asia/Shanghai"
     host: str = "127.0.0.1"

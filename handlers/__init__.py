@@ -6,13 +6,27 @@ knowledge through the ``matcher`` they are given.
 """
 
 from bot.router import Handler
-from handlers import faq, help, stage
+from handlers import checkin, faq, help, meeting_admin, stage
 
 # Declared order: the first handler whose filter matches wins; the FAQ is the last resort.
 HANDLER_ORDER: tuple[Handler, ...] = (
     help.help_handler,
     faq.more_handler,
     faq.pick_handler,
+    # Meeting commands: before the stage and FAQ handlers, so 「签到」 is never taken for a question.
+    # 「签到情况」 and the other secretary commands come before 「签到」, whose words they start with.
+    meeting_admin.open_handler,
+    meeting_admin.close_handler,
+    meeting_admin.status_handler,
+    checkin.my_checkins_handler,
+    meeting_admin.proxy_handler,
+    meeting_admin.makeup_handler,
+    meeting_admin.approve_handler,
+    meeting_admin.reject_handler,
+    meeting_admin.export_handler,
+    meeting_admin.bind_handler,
+    checkin.leave_handler,
+    checkin.checkin_handler,
     stage.stage_handler,
     faq.faq_handler,
 )

@@ -212,7 +212,7 @@ def test_upgrade_from_0001_keeps_existing_data(db_url: str) -> None:
     from alembic.config import Config
 
     from bot.storage import repo as qrepo
-    from bot.storage.db import MIGRATIONS_DIR
+    from bot.storage.db import HEAD_REVISION, MIGRATIONS_DIR
 
     database = Database(db_url)
     try:
@@ -228,7 +228,7 @@ def test_upgrade_from_0001_keeps_existing_data(db_url: str) -> None:
                 "NULL, 0.9)")
         qrepo.log_question(database, asked_at=T0, platform="wecom", chat_id="c", user_id="u", question="二",
                            normalized="二", intent="answer", faq_id=None, score=0.5)  # upgrades to head first
-        assert database.health()["revision"] == "0002"
+        assert database.health()["revision"] == HEAD_REVISION
         with database.engine.connect() as conn:
             assert conn.exec_driver_sql("SELECT count(*) FROM asked_questions").scalar() == 2
     finally:

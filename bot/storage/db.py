@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import logging
 import re
+import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,7 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 log = logging.getLogger(__name__)
 
 #: The newest migration in ``migrations/versions``; bump it together with every new revision.
-HEAD_REVISION = "0002"
+HEAD_REVISION = "0003"
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -34,6 +36,13 @@ _SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 #: Default PostgreSQL connect timeout (seconds) unless the URL sets one, so health() cannot hang forever.
 _PG_CONNECT_TIMEOUT_S = 10
+
+#: Pooled connections per process: as many as the threads that may use the database at once (the
+#: HTTP app runs handlers on anyio's 40 worker threads), so a burst of messages (everyone checking in
+#: as a meeting starts) never queues for a connection; SQLAlchemy's default (5 + 10) starved some
+#: waiters past the 30 s pool timeout under 32 concurrent check-ins.
+_POOL_SIZE = 10
+_POOL_OVERFLOW = 30
 
 #: Connection execution option naming the SQLite ``BEGIN`` flavour ("DEFERRED" / "IMMEDIATE").
 _SQLITE_BEGIN_OPTION = "xueshi_sqlite_begin"
@@ -51,7 +60,9 @@ class Database:
 
         if self.dialect == "sqlite":
             _ensure_sqlite_parent_dir(parsed)
-            self.engine: Engine = create_engine(parsed, connect_args={"check_same_thread": False})
+            pool: dict[str, Any] = {} if _sqlite_in_memory(parsed) else {
+                "pool_size": _POOL_SIZE, "max_overflow": _POOL_OVERFLOW}
+            self.engine: Engine = create_engine(parsed, connect_args={"check_same_thread": False}, **pool)
             _install_sqlite_hooks(self.engine)
             # Sessions take SQLite's write lock at BEGIN: a deferred transaction that reads and then
             # writes fails at once with SQLITE_BUSY when another process wrote in between (the busy
@@ -61,8 +72,12 @@ class Database:
             connect_args: dict[str, Any] = {}
             if self.dialect == "postgresql" and "connect_timeout" not in parsed.query:
                 connect_args["connect_timeout"] = _PG_CONNECT_TIMEOUT_S
-            self.engine = create_engine(parsed, pool_pre_ping=True, connect_args=connect_args)
+            self.engine = create_engine(parsed, pool_pre_ping=True, connect_args=connect_args,
+                                        pool_size=_POOL_SIZE, max_overflow=_POOL_OVERFLOW)
             session_bind = self.engine
+        self._write_bind = session_bind
+        # Re-entrant: a write opened inside another one in the same thread must not deadlock here.
+        self._write_lock: threading.RLock | None = threading.RLock() if self.dialect == "sqlite" else None
         self._sessionmaker = sessionmaker(bind=session_bind, expire_on_commit=False)
 
     def __repr__(self) -> str:
@@ -127,13 +142,41 @@ class Database:
     def session(self) -> Iterator[Session]:
         """A unit of work: commits when the block succeeds, rolls back when it raises."""
         self.ensure_schema()
-        with self._sessionmaker() as session:
+        with self._writer_turn(), self._sessionmaker() as session:
             try:
                 yield session
                 session.commit()
             except BaseException:
                 session.rollback()
                 raise
+
+    @contextmanager
+    def transaction(self, *, write: bool = True) -> Iterator[Connection]:
+        """A Core connection in one transaction (no ORM): committed when the block succeeds, rolled
+        back when it raises. ``write`` takes SQLite's write lock at BEGIN, as sessions do; a read
+        (``write=False``) never waits for it. For hot paths where an ORM session costs too much."""
+        self.ensure_schema()
+        if not write:
+            with self.engine.begin() as conn:
+                yield conn
+            return
+        with self._writer_turn(), self._write_bind.begin() as conn:
+            yield conn
+
+    @contextmanager
+    def _writer_turn(self) -> Iterator[None]:
+        """On SQLite, this process's writers take turns on a lock before BEGIN IMMEDIATE.
+
+        SQLite's busy handler retries with growing sleeps and no queue: with dozens of threads
+        competing for the write lock some wait for seconds while others get in repeatedly. Queuing
+        them here first leaves the busy handler only the (rare) waits for another process, and
+        keeps waiting threads from holding a pooled connection.
+        """
+        if self._write_lock is None:
+            yield
+            return
+        with self._write_lock:
+            yield
 
     # -- operations -----------------------------------------------------------------------------------
 
@@ -194,11 +237,35 @@ def _read_revisions_locked(conn: Connection) -> set[str]:
     return {row[0] for row in conn.exec_driver_sql("SELECT version_num FROM alembic_version")}
 
 
+def _sqlite_in_memory(url: URL) -> bool:
+    database = url.database or ""
+    return database in ("", ":memory:") or "mode=memory" in database or url.query.get("mode") == "memory"
+
+
 def _ensure_sqlite_parent_dir(url: URL) -> None:
     database = url.database
     if not database or database == ":memory:" or database.startswith("file:") or url.query.get("uri"):
         return
     Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+
+
+def _use_wal(cursor: Any) -> None:
+    """Switch a new database file to WAL (it stays WAL). Switching needs an exclusive lock and SQLite
+    reports "database is locked" at once, without the busy timeout, while another connection is busy
+    with the fresh file (several processes starting together): retry for a while in that case."""
+    if str(cursor.execute("PRAGMA journal_mode").fetchone()[0]).lower() == "wal":
+        return
+    deadline = time.monotonic() + _SQLITE_BUSY_TIMEOUT_MS / 1000
+    delay = 0.005
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 0.1)
 
 
 def _install_sqlite_hooks(engine: Engine) -> None:
@@ -215,7 +282,7 @@ def _install_sqlite_hooks(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         try:
             cursor.execute(f"PRAGMA busy_timeout = {_SQLITE_BUSY_TIMEOUT_MS}")
-            cursor.execute("PRAGMA journal_mode = WAL")
+            _use_wal(cursor)
             cursor.execute("PRAGMA synchronous = NORMAL")
             cursor.execute("PRAGMA foreign_keys = ON")
         finally:

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     DateTime,
     Float,
     ForeignKey,
@@ -145,3 +146,145 @@ class OutboxEntry(Base):
     claimed_by: Mapped[str | None] = mapped_column(String(128))
     sent_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
+
+
+# -- milestone meetings: roster, check-in, leave, audit ---------------------------------------------
+
+
+class Unit(Base):
+    """A unit on the roster; ``category`` is 1 (第一类单位) or 2 (第二类单位); ``parent`` its 直属党委."""
+
+    __tablename__ = "units"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    category: Mapped[int] = mapped_column(Integer)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime]
+
+
+class Member(Base):
+    """A person on a unit's roster. ``roles``: canonical comma-separated roles (see attendance.roles).
+
+    WeCom userid, DingTalk staff id and mobile each identify at most one person (NULL when unknown).
+    """
+
+    __tablename__ = "members"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(100))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    roles: Mapped[str] = mapped_column(String(200))
+    wecom_userid: Mapped[str | None] = mapped_column(String(128), unique=True)
+    dingtalk_id: Mapped[str | None] = mapped_column(String(128), unique=True)
+    mobile: Mapped[str | None] = mapped_column(String(32), unique=True)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class UnitGroup(Base):
+    """Which unit a group chat belongs to: one unit per (platform, chat id)."""
+
+    __tablename__ = "unit_groups"
+    __table_args__ = (UniqueConstraint("platform", "chat_id", name="uq_unit_groups_platform_chat_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    platform: Mapped[str] = mapped_column(String(20))
+    chat_id: Mapped[str] = mapped_column(String(128))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"), index=True)
+    bound_by: Mapped[str] = mapped_column(String(200))
+    bound_at: Mapped[datetime]
+
+
+class Meeting(Base):
+    """A meeting with a check-in window; ``state``: ``open`` → ``closed`` (结束签到).
+
+    Check-in is accepted in [window_opens_at, window_closes_at); after ``starts_at`` + ``grace_minutes``
+    it is late. ``audience`` (canonical roles, empty = everyone but pure 群众代表) and
+    ``include_masses`` say who is expected; they are copied from the meeting kind when it is opened.
+    """
+
+    __tablename__ = "meetings"
+    __table_args__ = (Index("ix_meetings_unit_id_state", "unit_id", "state"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    kind: Mapped[str] = mapped_column(String(50))
+    title: Mapped[str] = mapped_column(String(200))
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    window_opens_at: Mapped[datetime]
+    window_closes_at: Mapped[datetime]
+    grace_minutes: Mapped[int] = mapped_column(Integer)
+    include_masses: Mapped[bool] = mapped_column(Boolean)
+    audience: Mapped[str] = mapped_column(String(200))
+    state: Mapped[str] = mapped_column(String(16))
+    platform: Mapped[str | None] = mapped_column(String(20))
+    chat_id: Mapped[str | None] = mapped_column(String(128))
+    opened_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime]
+    closed_at: Mapped[datetime | None]
+    source_key: Mapped[str | None] = mapped_column(String(300), unique=True)
+
+
+class CheckIn(Base):
+    """One person present at one meeting. ``attendee_key`` is ``m:<member id>`` or, for a sender not
+    on the roster (未匹配), ``u:<platform>:<user id>``; unique per meeting, so nobody is counted twice.
+    ``status``: ``on_time`` | ``late``; ``method``: ``self`` | ``proxy`` (代签) | ``makeup`` (补签).
+    ``source_key`` (platform, chat, message id) makes a redelivered message change nothing.
+    """
+
+    __tablename__ = "checkins"
+    __table_args__ = (
+        UniqueConstraint("meeting_id", "attendee_key", name="uq_checkins_meeting_id_attendee_key"),
+        UniqueConstraint("meeting_id", "member_id", name="uq_checkins_meeting_id_member_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"), index=True)
+    attendee_key: Mapped[str] = mapped_column(String(300))
+    user_name: Mapped[str] = mapped_column(String(200))
+    platform: Mapped[str] = mapped_column(String(20))
+    platform_user_id: Mapped[str | None] = mapped_column(String(128))
+    at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(16))
+    method: Mapped[str] = mapped_column(String(16))
+    by_member_id: Mapped[int | None] = mapped_column(Integer)
+    by_name: Mapped[str | None] = mapped_column(String(200))
+    reason: Mapped[str | None] = mapped_column(Text)
+    source_key: Mapped[str | None] = mapped_column(String(300), unique=True)
+
+
+class Leave(Base):
+    """A request for leave from one meeting; ``state``: ``pending`` (待批) | ``approved`` | ``rejected``."""
+
+    __tablename__ = "leaves"
+    __table_args__ = (UniqueConstraint("meeting_id", "member_id", name="uq_leaves_meeting_id_member_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(16))
+    requested_at: Mapped[datetime]
+    decided_by_member_id: Mapped[int | None] = mapped_column(Integer)
+    decided_by: Mapped[str | None] = mapped_column(String(200))
+    decided_at: Mapped[datetime | None]
+    source_key: Mapped[str | None] = mapped_column(String(300), unique=True)
+
+
+class AuditEntry(Base):
+    """Who changed what, when: ``before`` → ``after`` as JSON (None for a creation / deletion)."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    actor: Mapped[str] = mapped_column(String(200))
+    actor_member_id: Mapped[int | None] = mapped_column(Integer)
+    unit_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    action: Mapped[str] = mapped_column(String(50))
+    target: Mapped[str] = mapped_column(String(300))
+    before: Mapped[dict[str, Any] | None]
+    after: Mapped[dict[str, Any] | None]
