@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 
+from attendance.service import Sender
 from bot.messages import IncomingMessage, Reply
 from bot.router import Router, handler
 from faq.normalize import normalize
+from handlers.commands import visible_to
 
 _TAIL = r"(?:呀|啊|呢|吗|哈|嘛|吧|哦|啦|了|的)*"
 _HELP_WORDS = (
@@ -31,14 +33,15 @@ def is_help_request(msg: IncomingMessage) -> bool:
     return not text or bool(_HELP.match(text) or _CHITCHAT.match(text))
 
 
-def help_text(router: Router) -> str:
+def help_text(router: Router, sender: Sender | None = None) -> str:
+    """Generated from the handlers' own help lines, showing only the commands ``sender`` may use."""
     lines = ["我是学实助手，可以回答《培训提纲》里关于学习实践活动的问题，并注明出处。", "我能做的事："]
-    lines += [f"· {line}" for line in router.help_lines()]
+    lines += [f"· {line}" for line in router.help_lines(visible_to(sender))]
     lines.append("可以这样问：" + "；".join(f"“{q}”" for q in EXAMPLES))
     return "\n".join(lines)
 
 
 @handler("help", matches=is_help_request)
-def help_handler(msg: IncomingMessage, router: Router) -> Reply:
+def help_handler(msg: IncomingMessage, router: Router, sender: Sender | None) -> Reply:
     """发「帮助」：查看我能做什么、怎么问"""
-    return Reply(text=help_text(router), intent="help")
+    return Reply(text=help_text(router, sender), intent="help")

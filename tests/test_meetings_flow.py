@@ -252,3 +252,14 @@ def test_meeting_window_arithmetic(chat: Chat, db) -> None:
     assert meeting.window_opens_at == T0 + timedelta(minutes=30)
     assert meeting.include_masses and meeting.kind == "解放思想讨论会"
     assert "15:00–16:30" in reply.text
+
+
+def test_models_match_the_migrations(db) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from bot.storage.models import Base
+
+    db.ensure_schema()
+    with db.engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata) == []

@@ -221,6 +221,9 @@ def test_real_handlers_each_have_a_help_line_and_help_shows_them() -> None:
     assert len(lines) == len(HANDLER_ORDER)
     assert all(any("\u4e00" <= ch <= "\u9fff" for ch in line) for line in lines)
     text = help_text(router)
-    for line in lines:
-        assert line in text
+    # Someone not on the roster sees every line except the commands reserved to roles.
+    for h in HANDLER_ORDER:
+        if h.command is None:
+            assert h.help_line in text
+    assert "发起签到" not in text
     assert HANDLER_ORDER[-1].name == "faq", "the FAQ is the last resort"
