@@ -783,7 +783,17 @@ def _isolated_service(settings: Settings, now: str | None):
 
 
 def main() -> None:
-    app()
+    # One place turns an unreachable or broken database into a short message instead of a traceback,
+    # for every command.
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
+    try:
+        app()
+    except (OperationalError, ProgrammingError) as exc:
+        log.debug("database error", exc_info=True)
+        reason = str(exc.orig) if getattr(exc, "orig", None) else exc.__class__.__name__
+        typer.echo(f"错误：数据库不可用（{reason.splitlines()[0][:200]}）。请检查 XUESHI_DATABASE_URL 和数据库服务。", err=True)
+        sys.exit(2)
 
 
 from bot.cli_meetings import register as _register_meetings  # noqa: E402
