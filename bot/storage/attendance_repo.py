@@ -18,6 +18,8 @@ from sqlalchemy import Connection, bindparam, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.storage.common import dialect_insert as _insert
+from bot.storage.common import require_aware as _require_aware
 from bot.storage.db import Database
 from bot.storage.models import AuditEntry, CheckIn, Group, Leave, Meeting, Member, Unit, UnitGroup
 
@@ -28,11 +30,6 @@ _IN_CHUNK = 500
 
 class Conflict(Exception):
     """A unique value (unit name, platform id, mobile, binding) is already taken."""
-
-
-def _require_aware(name: str, value: datetime) -> None:
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError(f"{name} must be an aware datetime, got {value!r}")
 
 
 @contextmanager
@@ -202,16 +199,6 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.isoformat()
     return value
-
-
-def _insert(dialect: str):
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert
-    else:  # pragma: no cover - only SQLite and PostgreSQL are supported
-        raise RuntimeError(f"unsupported database dialect {dialect!r}")
-    return insert
 
 
 # -- units ----------------------------------------------------------------------------------------------

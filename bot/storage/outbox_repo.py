@@ -23,6 +23,8 @@ from urllib.parse import parse_qsl, quote, urlsplit, urlunsplit
 from sqlalchemy import and_, delete, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from bot.storage.common import dialect_insert as _insert
+from bot.storage.common import require_aware as _require_aware
 from bot.storage.db import Database
 from bot.storage.models import Group, OutboxEntry
 
@@ -140,11 +142,6 @@ def _group(row: Group) -> GroupRecord:
     )
 
 
-def _require_aware(name: str, value: datetime) -> None:
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError(f"{name} must be an aware datetime, got {value!r}")
-
-
 def add_group(
     db: Database,
     *,
@@ -232,16 +229,6 @@ class OutboxItem:
     subject_id: str
     due_at: datetime
     text: str
-
-
-def _insert(dialect: str):
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert
-    else:  # pragma: no cover - only SQLite and PostgreSQL are supported
-        raise RuntimeError(f"unsupported database dialect {dialect!r}")
-    return insert
 
 
 def _chunks(items: Sequence, size: int) -> Iterable[Sequence]:

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import case, delete, func, select
 
+from bot.storage.common import require_aware as _require_aware
 from bot.storage.db import Database
 from bot.storage.models import AskedQuestion, ChatContext
 
@@ -33,11 +34,6 @@ class Miss:
     last_asked: datetime  # aware, UTC
     best_faq_id: str | None  # the candidate of the best-scoring ask (None if it had none)
     best_score: float
-
-
-def _require_aware(name: str, value: datetime) -> None:
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError(f"{name} must be an aware datetime, got {value!r}")
 
 
 # -- questions ----------------------------------------------------------------------------------------
