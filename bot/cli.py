@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -14,6 +16,7 @@ import typer
 if TYPE_CHECKING:
     from bot.service import Service
     from bot.settings import Settings
+    from bot.storage import Database
 
 app = typer.Typer(help="学实助手：回答《培训提纲》里的问题。", no_args_is_help=True, add_completion=False)
 faq_app = typer.Typer(help="知识库：查看、导入、评测。", no_args_is_help=True)
@@ -362,6 +365,16 @@ def _database(settings: Settings):
     return Database(settings.database_url)
 
 
+@contextmanager
+def _opened_database(settings: Settings) -> Iterator[Database]:
+    """The database for one command, closed afterwards whatever happens."""
+    db = _database(settings)
+    try:
+        yield db
+    finally:
+        db.dispose()
+
+
 def _category(value: str | None) -> int | None:
     if value is None:
         return None
@@ -499,11 +512,8 @@ def groups_list() -> None:
 
     settings = _settings()
     _setup_logging(level="WARNING")
-    db = _database(settings)
-    try:
+    with _opened_database(settings) as db:
         groups = list_groups(db)
-    finally:
-        db.dispose()
     if not groups:
         typer.echo("还没有登记群。用 `xueshi groups add --platform wecom --chat-id ID --name 群名 --webhook URL` 添加。")
         return
@@ -524,13 +534,10 @@ def groups_remove(group_ref: Annotated[str, typer.Argument(metavar="ID", help="�
 
     settings = _settings()
     _setup_logging(level="WARNING")
-    db = _database(settings)
-    try:
+    with _opened_database(settings) as db:
         group = get_group(db, group_id)
         if group is None or not remove_group(db, group_id):
             raise _fail(f"没有编号为 {group_id} 的群；用 `xueshi groups list` 查看。", 1)
-    finally:
-        db.dispose()
     typer.echo(f"已删除群 #{group_id}「{group.name}」。")
 
 
@@ -546,8 +553,7 @@ def groups_test(group_ref: Annotated[str, typer.Argument(metavar="ID", help="群
 
     settings = _settings()
     _setup_logging(level="WARNING")
-    db = _database(settings)
-    try:
+    with _opened_database(settings) as db:
         group = get_group(db, group_id)
         if group is None:
             raise _fail(f"没有编号为 {group_id} 的群；用 `xueshi groups list` 查看。", 1)
@@ -557,8 +563,6 @@ def groups_test(group_ref: Annotated[str, typer.Argument(metavar="ID", help="群
             asyncio.run(runner.send_test(group, text))
         except DeliveryError as exc:
             raise _fail(f"测试消息发送失败：{exc.message}", 1) from exc
-    finally:
-        db.dispose()
     typer.echo(f"已向群 #{group.id}「{group.name}」发送测试消息。")
 
 
@@ -620,12 +624,9 @@ def reminders_list(
     _setup_logging(level="WARNING")
     campaign, rules = _load_plan(settings)
     tz = ZoneInfo(settings.timezone)
-    db = _database(settings)
-    try:
+    with _opened_database(settings) as db:
         groups = list_groups(db)
         stored = {r.key: r for r in list_outbox(db, start=lo, end=hi)}
-    finally:
-        db.dispose()
     names = {g.id: g.name for g in groups}
     rows: list[tuple] = []  # (due, rule, subject, group, state, attempts, note)
     seen: set[str] = set()
@@ -735,11 +736,8 @@ def reminders_retry(
     settings = _settings()
     _setup_logging(level="WARNING")
     moment = _clock(now).now()
-    db = _database(settings)
-    try:
+    with _opened_database(settings) as db:
         count = retry_failed(db, moment, include_skipped=include_skipped)
-    finally:
-        db.dispose()
     if count:
         typer.echo(f"已把 {count} 条提醒放回队列；下一轮（或 `xueshi reminders send-due`）会重新发送。")
     else:
