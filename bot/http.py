@@ -1,4 +1,5 @@
-"""HTTP app (FastAPI): ``GET /healthz`` and ``POST /api/ask``. Platform endpoints come later.
+"""HTTP app (FastAPI): ``GET /healthz``, ``POST /api/ask`` and the platform adapters' callbacks
+(``/wecom/aibot``, ``/wecom/app``, ``/dingtalk/robot``), mounted when their settings are present.
 
 Bad input never reaches a traceback: invalid JSON or a missing field gives 422 with a message
 in Chinese; an internal error gives 500 with a short message and a log line for the operator.
@@ -70,6 +71,9 @@ def create_app(service: Service) -> FastAPI:
             service.ask, body.question, platform="api", chat_id=body.chat_id, user_id=body.user_id, now=now)
         return JSONResponse(content=reply_record(body.question, reply))
 
+    from bot.platforms.registry import attach_platforms
+
+    attach_platforms(app, service)
     app.add_middleware(BodySizeLimit, limit=MAX_BODY_BYTES)
     return app
 

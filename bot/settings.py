@@ -59,6 +59,30 @@ class Settings(BaseSettings):
     dingtalk_app_key: str | None = None
     dingtalk_app_secret: SecretStr | None = None
 
+    # -- platform adapters (bot/platforms); an adapter starts when all of its settings are present --
+    # WeCom AI bot (智能机器人), HTTP callback at /wecom/aibot.
+    wecom_aibot_token: SecretStr | None = None
+    wecom_aibot_aes_key: SecretStr | None = None
+    # WeCom AI bot, long connection (no public URL needed).
+    wecom_aibot_id: str | None = None
+    wecom_aibot_secret: SecretStr | None = None
+    wecom_aibot_ws_url: str = "wss://openws.work.weixin.qq.com"
+    # WeCom self-built app (自建应用), XML callback at /wecom/app.
+    wecom_corp_id: str | None = None
+    wecom_app_token: SecretStr | None = None
+    wecom_app_aes_key: SecretStr | None = None
+    wecom_app_agent_id: int | None = None
+    wecom_app_secret: SecretStr | None = None
+    # DingTalk enterprise app robot: Stream mode and HTTP mode at /dingtalk/robot (AppKey / AppSecret).
+    dingtalk_client_id: str | None = None
+    dingtalk_client_secret: SecretStr | None = None
+    dingtalk_robot_code: str | None = None  # unset: the client id (true for most robots)
+    dingtalk_stream_enabled: bool = True  # false: only the HTTP endpoint, no outbound long connection
+    # Answer inside the platform's callback when ready within this many seconds; otherwise
+    # acknowledge at once and send the answer afterwards (WeCom retries after 5 s).
+    inline_reply_seconds: float = Field(default=3.0, gt=0, le=4.5)
+    inbound_retention_days: int = Field(default=7, ge=1)
+
     @field_validator("wecom_api_base", "dingtalk_oapi_base", "dingtalk_api_base")
     @classmethod
     def _base_url(cls, value: str) -> str:
@@ -66,6 +90,22 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError(f"need an http(s) base URL, got {value!r}")
         return value
+
+    @field_validator("wecom_aibot_ws_url")
+    @classmethod
+    def _ws_url(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        if not value.startswith(("ws://", "wss://")):
+            raise ValueError(f"need a ws(s) URL, got {value!r}")
+        return value
+
+    def dingtalk_app_credentials(self) -> tuple[str, str] | None:
+        """(AppKey, AppSecret) of the DingTalk enterprise app, from either pair of settings."""
+        key = self.dingtalk_client_id or self.dingtalk_app_key
+        secret = self.dingtalk_client_secret or self.dingtalk_app_secret
+        if not key or secret is None:
+            return None
+        return key, secret.get_secret_value()
 
     @field_validator("log_level")
     @classmethod

@@ -531,13 +531,14 @@ class ChannelConfig:
 
     @classmethod
     def from_settings(cls, settings: Any) -> ChannelConfig:
-        secret = settings.dingtalk_app_secret
+        # The same enterprise app answers in groups (Stream / HTTP) and pushes reminders (OpenAPI).
+        app_key, app_secret = settings.dingtalk_app_credentials() or (None, None)
         return cls(
             wecom_api_base=settings.wecom_api_base,
             dingtalk_oapi_base=settings.dingtalk_oapi_base,
             dingtalk_api_base=settings.dingtalk_api_base,
-            dingtalk_app_key=settings.dingtalk_app_key,
-            dingtalk_app_secret=secret.get_secret_value() if secret is not None else None,
+            dingtalk_app_key=app_key,
+            dingtalk_app_secret=app_secret,
             timeout=settings.http_timeout,
         )
 

@@ -59,7 +59,7 @@ def test_fresh_database_gets_schema_on_first_session(db: Database) -> None:
         assert session.scalar(select(func.count()).select_from(AskedQuestion)) == 0
 
     assert {"asked_questions", "chat_context", "alembic_version"} <= _tables(db)
-    assert _revisions(db) == [db_module.HEAD_REVISION] == ["0003"]
+    assert _revisions(db) == [db_module.HEAD_REVISION] == ["0004"]
     with db.engine.connect() as conn:
         indexes = {ix["name"] for ix in inspect(conn).get_indexes("asked_questions")}
     assert {"ix_asked_questions_normalized", "ix_asked_questions_intent"} <= indexes

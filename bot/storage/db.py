@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 log = logging.getLogger(__name__)
 
 #: The newest migration in ``migrations/versions``; bump it together with every new revision.
-HEAD_REVISION = "0003"
+HEAD_REVISION = "0004"
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 

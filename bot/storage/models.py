@@ -288,3 +288,28 @@ class AuditEntry(Base):
     target: Mapped[str] = mapped_column(String(300))
     before: Mapped[dict[str, Any] | None]
     after: Mapped[dict[str, Any] | None]
+
+
+class InboundEvent(Base):
+    """One message delivered by a platform, remembered so a redelivery is recognised and ignored.
+
+    The unique key is (platform, msg_id, sender_id, sent_key): ``sent_key`` is the platform's own
+    timestamp exactly as sent ("" when the platform sends none, as WeCom's AI bot). ``state`` is
+    ``handling`` while the router works on it and ``done`` after; a ``handling`` row whose lease ran
+    out (the process died) may be taken over by a later redelivery.
+    """
+
+    __tablename__ = "inbound_events"
+    __table_args__ = (
+        UniqueConstraint("platform", "msg_id", "sender_id", "sent_key", name="uq_inbound_events_key"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    platform: Mapped[str] = mapped_column(String(20))
+    msg_id: Mapped[str] = mapped_column(String(128))
+    sender_id: Mapped[str] = mapped_column(String(128))
+    sent_key: Mapped[str] = mapped_column(String(32))
+    chat_id: Mapped[str] = mapped_column(String(128))
+    state: Mapped[str] = mapped_column(String(16))
+    received_at: Mapped[datetime] = mapped_column(index=True)
+    lease_until: Mapped[datetime]

@@ -1,0 +1,92 @@
+"""Inbound events: claim a platform delivery once, so redeliveries and retries change nothing.
+
+``claim`` inserts the event's unique key; only the caller whose insert succeeded handles the
+message. A redelivery of a message that is still being handled, or was handled, is refused. A claim
+whose holder died (its lease ran out while still ``handling``) can be taken over, so a crash does
+not swallow a message the platform redelivers later.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, delete, update
+
+from bot.storage.common import dialect_insert, require_aware
+from bot.storage.db import Database
+from bot.storage.models import InboundEvent
+
+HANDLING = "handling"
+DONE = "done"
+
+_TABLE = InboundEvent.__table__
+_ID_MAX = 128
+_SENT_KEY_MAX = 32
+
+
+@dataclass(frozen=True, slots=True)
+class InboundKey:
+    """What identifies one delivery: the platform's message id, its sender and its own timestamp."""
+
+    platform: str
+    msg_id: str
+    sender_id: str
+    sent_key: str = ""  # the platform's timestamp as sent; "" when the platform sends none
+    chat_id: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.msg_id:
+            raise ValueError("an inbound key needs the platform's message id")
+
+    def _values(self) -> dict[str, str]:
+        return {"platform": self.platform[:20], "msg_id": self.msg_id[:_ID_MAX],
+                "sender_id": self.sender_id[:_ID_MAX], "sent_key": self.sent_key[:_SENT_KEY_MAX]}
+
+    def _where(self):
+        values = self._values()
+        return and_(*(getattr(_TABLE.c, name) == value for name, value in values.items()))
+
+
+def claim(db: Database, key: InboundKey, *, now: datetime, lease: timedelta) -> bool:
+    """True when this caller should handle the message; False for a repeat."""
+    require_aware("now", now)
+    insert = dialect_insert(db.dialect)
+    row = {**key._values(), "chat_id": key.chat_id[:_ID_MAX], "state": HANDLING, "received_at": now,
+           "lease_until": now + lease}
+    with db.transaction() as conn:
+        inserted = conn.execute(insert(_TABLE).values(**row).on_conflict_do_nothing()).rowcount
+        if inserted == 1:
+            return True
+        # Taken over only when the earlier holder's lease ran out before it finished.
+        taken = conn.execute(
+            update(_TABLE)
+            .where(key._where(), _TABLE.c.state == HANDLING, _TABLE.c.lease_until < now)
+            .values(lease_until=now + lease)
+        ).rowcount
+        return taken == 1
+
+
+def finish(db: Database, key: InboundKey) -> None:
+    with db.transaction() as conn:
+        conn.execute(update(_TABLE).where(key._where()).values(state=DONE))
+
+
+def release(db: Database, key: InboundKey) -> None:
+    """Forget a claim whose handling failed, so the platform's next redelivery is handled afresh."""
+    with db.transaction() as conn:
+        conn.execute(delete(_TABLE).where(key._where(), _TABLE.c.state == HANDLING))
+
+
+def purge(db: Database, *, older_than: datetime) -> int:
+    """Delete events received before ``older_than``; returns how many."""
+    require_aware("older_than", older_than)
+    with db.transaction() as conn:
+        return conn.execute(delete(_TABLE).where(_TABLE.c.received_at < older_than)).rowcount
+
+
+def count(db: Database) -> int:
+    from sqlalchemy import func, select
+
+    with db.transaction(write=False) as conn:
+        return int(conn.execute(select(func.count()).select_from(_TABLE)).scalar_one())
