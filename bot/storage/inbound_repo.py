@@ -55,8 +55,9 @@ def claim(db: Database, key: InboundKey, *, now: datetime, lease: timedelta) -> 
     row = {**key._values(), "chat_id": key.chat_id[:_ID_MAX], "state": HANDLING, "received_at": now,
            "lease_until": now + lease}
     with db.transaction() as conn:
-        inserted = conn.execute(insert(_TABLE).values(**row).on_conflict_do_nothing()).rowcount
-        if inserted == 1:
+        inserted = conn.execute(
+            insert(_TABLE).values(**row).on_conflict_do_nothing().returning(_TABLE.c.id)).scalar()
+        if inserted is not None:
             return True
         # Taken over only when the earlier holder's lease ran out before it finished.
         taken = conn.execute(
