@@ -173,11 +173,30 @@ def serve(
     typer.echo(f"学实助手已启动：http://{host}:{port}  试试：curl -s -X POST http://{host}:{port}/api/ask "
                "-H 'content-type: application/json' -d '{\"question\": \"借调的党员在哪里参加？\"}'", err=True)
     web = create_app(service)
+    for status in web.state.platforms.statuses:  # one line per adapter: enabled, or what is missing
+        log.info("%s", status.line())
     if settings.scheduler_enabled:  # reminders are pushed from this process (one scheduler per deployment)
         from scheduler.runner import ReminderRunner, with_runner
 
         with_runner(web, ReminderRunner(settings, db=service.db))
     uvicorn.run(web, host=host, port=port, log_level=settings.log_level.lower())
+
+
+@app.command()
+def doctor() -> None:
+    """检查配置（知识库、数据库、各平台的密钥格式），不启动服务。有错误时退出码为 1。"""
+    from bot.doctor import ERROR, WARN, run_checks
+
+    settings = _settings()
+    marks = {"ok": "✓", WARN: "!", ERROR: "✗"}
+    findings = run_checks(settings)
+    for finding in findings:
+        typer.echo(f"{marks[finding.level]} {finding.area}：{finding.text}")
+    errors = sum(f.level == ERROR for f in findings)
+    warnings = sum(f.level == WARN for f in findings)
+    typer.echo(f"\n{errors} 个错误，{warnings} 个提醒。" if errors or warnings else "\n配置没有发现问题。")
+    if errors:
+        raise typer.Exit(1)
 
 
 @faq_app.command("list")
