@@ -47,6 +47,9 @@ RERANK_SHARE = 0.4
 # An unknown telling word weighs like a term found in a few items (IDF ≈ 2.5 for 32 items).
 UNKNOWN_WORD_WEIGHT = 2.5
 SINGLE_CHAR_SHARE = 0.3
+# A topic the lexicon lists as not covered by the outline ("年假", "主题党日") says the question is
+# about something else: unknown to the index, it weighs more than a merely unknown word.
+OTHER_TOPIC_SHARE = 2.0
 DESCRIPTIVE_TAGS = frozenset("mqab")
 # Words about the asker (our hospital) or the question's frame (any rules?) rather than its topic.
 LIGHT_SHARE = 0.4
@@ -156,6 +159,8 @@ class Matcher:
             return 0.3 if word.isdigit() or len(word) == 1 else 1.0
         if len(word) == 1:
             return SINGLE_CHAR_SHARE
+        if piece.kind == "topic":
+            return OTHER_TOPIC_SHARE
         if piece.kind in ("term", "rare"):
             return 1.0
         share = surprisal_weight(self.segmenter.surprisal(word))
@@ -200,7 +205,7 @@ class Matcher:
 
 
 # Bump when tokenisation or scoring changes, so cached indexes built by older code are not used.
-INDEX_FORMAT = 7
+INDEX_FORMAT = 8
 
 
 # The code that shapes the index: a change to any of it must not reuse an index built by the old code.

@@ -31,6 +31,7 @@ MIN_WORD_FREQ = 30
 _LEXICON_VERSION = 2
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _MISSING = object()
+_A_NOT_A = re.compile(r"^([\u4e00-\u9fff]{1,2})[不没]\1$")
 # Relative time expressions ("下个月", "这几天", "年底") say when the asker acts, not what they ask about.
 _TEMPORAL = re.compile(
     r"^(?:[上下这本今明去前后昨每]|这几|最近|过几)?(?:个|一个|两个|几个)?(?:月|周|星期|礼拜|年|天|日|季度|学期)(?:份|底|初|末|里|内)?$"
@@ -62,16 +63,23 @@ class Lexicon:
     canonical: dict[str, str]
     # Words that describe the asker ("我们医院") or frame the question ("有规定吗") rather than its topic.
     light_words: frozenset[str] = frozenset()
+    # Everyday topics the outline does not cover ("党费", "年假", "主题党日"): kept whole, so a question
+    # about them is not mistaken for one about the outline word hidden inside ("主题", "假").
+    other_topics: frozenset[str] = frozenset()
 
     @classmethod
     def load(cls, path: Path) -> Lexicon:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
         light = [*data.get("context_words", []), *data.get("frame_words", [])]
-        return cls.build(data.get("terms", []), data.get("groups", []), light)
+        return cls.build(data.get("terms", []), data.get("groups", []), light, data.get("other_topics", []))
 
     @classmethod
     def build(
-        cls, terms: Iterable[str], groups: Iterable[Iterable[str]], light_words: Iterable[str] = ()
+        cls,
+        terms: Iterable[str],
+        groups: Iterable[Iterable[str]],
+        light_words: Iterable[str] = (),
+        other_topics: Iterable[str] = (),
     ) -> Lexicon:
         canonical: dict[str, str] = {}
         all_terms = [t.strip() for t in terms if t.strip()]
@@ -83,7 +91,8 @@ class Lexicon:
                 canonical.setdefault(variant, words[0])
             all_terms.extend(words)
         light = frozenset(canonical.get(w.strip().lower(), w.strip().lower()) for w in light_words if w.strip())
-        return cls(tuple(dict.fromkeys(all_terms)), canonical, light)
+        topics = frozenset(t.strip().lower() for t in other_topics if t.strip()) - set(all_terms) - set(canonical)
+        return cls(tuple(dict.fromkeys(all_terms)), canonical, light, topics)
 
     def fingerprint(self) -> str:
         h = hashlib.sha1()
@@ -91,6 +100,8 @@ class Lexicon:
             h.update(t.encode())
         for k in sorted(self.canonical):
             h.update(f"{k}={self.canonical[k]}".encode())
+        for t in sorted(self.other_topics):
+            h.update(f"~{t}".encode())
         return h.hexdigest()[:12]
 
 
@@ -172,7 +183,9 @@ class Piece:
 
     word: str
     subs: tuple[str, ...]
-    kind: str  # "term" (outline term), "word" (dictionary word), "rare" (rare real word), "nonword"
+    # "term" (outline term), "topic" (a topic the outline does not cover), "word" (dictionary word),
+    # "rare" (rare real word), "nonword"
+    kind: str
 
 
 class Segmenter:
@@ -198,6 +211,8 @@ class Segmenter:
         self._terms: set[str] = set()
         for term in lexicon.terms:
             self.add_term(term)
+        for topic in lexicon.other_topics:
+            self._tokenizer.add_word(topic, self.TERM_FREQ)
 
     def add_term(self, term: str) -> None:
         term = term.strip().lower()
@@ -233,8 +248,11 @@ class Segmenter:
     def is_function_word(self, word: str) -> bool:
         if word in STOPWORDS:
             return True
-        if word in self._terms:
+        if word in self._terms or word in self.lexicon.other_topics:
             return False
+        if len(word) > 1 and all(ch in STOPWORDS for ch in word):
+            # Glued-together function words ("咋搞", "不能", "要做") still say nothing about the topic.
+            return True
         return self._tags.get(word, "") in FUNCTION_TAGS or bool(_TEMPORAL.match(word))
 
     def _canon(self, word: str) -> str | None:
@@ -244,6 +262,8 @@ class Segmenter:
         return word
 
     def _kind(self, piece: str) -> str:
+        if piece in self.lexicon.other_topics:
+            return "topic"
         if piece in self._terms or piece in self.lexicon.canonical:
             return "term"
         if self._general_freq.get(piece):
@@ -278,6 +298,9 @@ class Segmenter:
         out: list[Piece] = []
         freq = self._tokenizer.FREQ
         for piece in self._merge_rare(self._tokenizer.cut(text, HMM=True)):
+            # "算不算", "参加不参加": a yes-or-no question about the verb itself.
+            if piece not in STOPWORDS:
+                piece = _A_NOT_A.sub(r"\1", piece)
             kind = self._kind(piece)
             if kind == "nonword":
                 # A compound jieba's HMM glued together ("咋设", "要列"): judge its characters.
@@ -290,7 +313,7 @@ class Segmenter:
             if word is None:
                 continue
             subs: list[str] = []
-            if len(piece) > 2 and _CJK.search(piece):
+            if len(piece) > 2 and _CJK.search(piece) and kind != "topic":
                 for size in (2, 3, 4):
                     for start in range(len(piece) - size + 1):
                         sub = piece[start : start + size]

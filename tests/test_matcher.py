@@ -94,7 +94,10 @@ OUT_OF_SCOPE = [
     "职称评审什么时候开始",
     "党员组织关系转接怎么办理",
     "支部委员任期满了怎么改选",
-    pytest.param("年休假有几天", marks=pytest.mark.xfail(reason="matcher miss", strict=False)),
+    "年休假有几天",
+    "这个月的主题党日安排什么内容",
+    "党小组会多长时间开一次",
+    "第三批学习实践活动哪些单位参加",
 ]
 
 # One wrong character (a homophone) in the key term.
@@ -216,6 +219,29 @@ def test_over_long_query_is_truncated_not_rejected(matcher) -> None:
     result = matcher.match("借调的党员怎么参加" + "啊" * 5000)
     assert len(result.normalized) <= 300
     assert result.outcome in ("answer", "suggest", "fallback")
+
+
+# -- segmentation details that decide what a question is about ----------------------------------------
+
+
+def test_a_topic_the_outline_does_not_cover_stays_whole_and_weighs_as_unknown(matcher) -> None:
+    pieces = {p.word: p for p in matcher.segmenter.pieces(normalize("主题党日要交党费吗"))}
+    assert pieces["主题党日"].kind == "topic" and pieces["主题党日"].subs == ()
+    assert "主题" not in pieces
+    weights, _ = matcher.query_weights(normalize("主题党日要交党费吗"))
+    assert not matcher.index.knows("主题党日")
+    assert weights["主题党日"] > matcher.index.idf("主题")
+
+
+def test_a_not_a_questions_keep_only_the_verb(matcher) -> None:
+    words = [p.word for p in matcher.segmenter.pieces(normalize("非在编的算不算参加对象"))]
+    assert "算不算" not in words and "算" in words
+
+
+def test_function_words_glued_together_say_nothing(matcher) -> None:
+    words = [p.word for p in matcher.segmenter.pieces(normalize("调研咋搞，问题和原因能不能放一起写"))]
+    assert "咋搞" not in words and "不能" not in words
+    assert "调研" in words and "原因" in words
 
 
 # -- the labelled paraphrase set through the whole bot ----------------------------------------------
