@@ -23,6 +23,8 @@ NORMALIZED_MAX_CHARS = 500
 #: Intents that count as "the knowledge base did not answer directly".
 MISS_INTENTS = ("suggest", "fallback")
 
+_ASKED = AskedQuestion.__table__
+
 
 @dataclass(frozen=True, slots=True)
 class Miss:
@@ -54,9 +56,10 @@ def log_question(
 ) -> None:
     """Record one incoming question; ``question`` and ``normalized`` are truncated to fit."""
     _require_aware("asked_at", asked_at)
-    with db.session() as session:
-        session.add(
-            AskedQuestion(
+    # Core insert, not an ORM session: every message in every chat passes here.
+    with db.transaction() as conn:
+        conn.execute(
+            _ASKED.insert().values(
                 asked_at=asked_at,
                 platform=platform,
                 chat_id=chat_id,
