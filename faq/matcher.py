@@ -196,7 +196,8 @@ class Matcher:
             return MatchResult("fallback", normalized, [], "no content words")
         best = candidates[0].score
         runner_up = candidates[1].score if len(candidates) > 1 else 0.0
-        margin = self.answer_margin if len(set(self.segmenter.tokens(normalized))) > 1 else SINGLE_WORD_MARGIN
+        # Count whole words: the sub-terms of one compound ("社区卫生服务中心") are still one word.
+        margin = self.answer_margin if len({p.word for p in self.segmenter.pieces(normalized)}) > 1 else SINGLE_WORD_MARGIN
         if best >= self.answer_threshold and best - runner_up >= margin:
             return MatchResult("answer", normalized, candidates)
         if best >= self.suggest_threshold:
