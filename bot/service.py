@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -25,6 +26,10 @@ log = logging.getLogger(__name__)
 
 # Messages from this platform are one-shot questions: no follow-up state is kept for them.
 ONE_SHOT_PLATFORM = "cli-ask"
+#: A chat's unit category is cached this long per process; a binding made through another process
+#: (``xueshi groups bind``) is seen by a running server within this time.
+CATEGORY_CACHE_SECONDS = 30.0
+CATEGORY_CACHE_MAX = 10_000
 _UNPRINTABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -52,6 +57,8 @@ class Service:
         self.default_category = default_category
         # A group bound to a unit (xueshi groups bind / 绑定单位) answers with that unit's category.
         self.category_lookup: Callable[[IncomingMessage], int | None] | None = self._chat_category
+        # (platform, chat) → (category, valid until): asked on every question, changed almost never.
+        self._categories: dict[tuple[str, str], tuple[int | None, float]] = {}
         # Milestone meetings: the roster, check-in, leave and attendance ("meetings"), and the sender
         # identified against the roster ("sender", looked up only by handlers that ask for it).
         self.meetings = Attendance(self.db, load_rules(settings.meetings_path), export_dir=settings.export_dir)
@@ -74,7 +81,16 @@ class Service:
     def _chat_category(self, msg: IncomingMessage) -> int | None:
         if msg.platform == ONE_SHOT_PLATFORM:
             return None
-        return category_of_chat(self.db, msg.platform, msg.chat_id)
+        key = (msg.platform, msg.chat_id)
+        now = time.monotonic()
+        cached = self._categories.get(key)
+        if cached is not None and cached[1] > now:
+            return cached[0]
+        found = category_of_chat(self.db, msg.platform, msg.chat_id)
+        if len(self._categories) > CATEGORY_CACHE_MAX:
+            self._categories.clear()
+        self._categories[key] = (found, now + CATEGORY_CACHE_SECONDS)
+        return found
 
     def handle(self, msg: IncomingMessage) -> Reply:
         return self.router.dispatch(msg)
@@ -89,6 +105,8 @@ class Service:
 
     def _log_question(self, msg: IncomingMessage, reply: Reply) -> None:
         if reply.meta.get("command"):  # a meeting command (签到, 请假 …) is not a question
+            # A command may have bound this chat to a unit: its category is read afresh next time.
+            self._categories.pop((msg.platform, msg.chat_id), None)
             return
         question = _UNPRINTABLE.sub("", msg.text)
         repo.log_question(

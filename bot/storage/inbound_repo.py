@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, delete, update
+from sqlalchemy import and_, bindparam, delete, update
 
 from bot.storage.common import dialect_insert, require_aware
 from bot.storage.db import Database
@@ -21,6 +21,14 @@ HANDLING = "handling"
 DONE = "done"
 
 _TABLE = InboundEvent.__table__
+_KEY_COLUMNS = ("platform", "msg_id", "sender_id", "sent_key")
+# Built once: every delivery of every platform runs these.
+# Bind names differ from column names: UPDATE reserves the column names for its SET clause.
+_MATCH = and_(*(_TABLE.c[name] == bindparam(f"k_{name}") for name in _KEY_COLUMNS))
+_TAKE_OVER = (update(_TABLE).where(_MATCH, _TABLE.c.state == HANDLING, _TABLE.c.lease_until < bindparam("now"))
+              .values(lease_until=bindparam("until")))
+_FINISH = update(_TABLE).where(_MATCH).values(state=DONE)
+_RELEASE = delete(_TABLE).where(_MATCH, _TABLE.c.state == HANDLING)
 _ID_MAX = 128
 _SENT_KEY_MAX = 32
 
@@ -43,40 +51,44 @@ class InboundKey:
         return {"platform": self.platform[:20], "msg_id": self.msg_id[:_ID_MAX],
                 "sender_id": self.sender_id[:_ID_MAX], "sent_key": self.sent_key[:_SENT_KEY_MAX]}
 
-    def _where(self):
-        values = self._values()
-        return and_(*(getattr(_TABLE.c, name) == value for name, value in values.items()))
+    def _params(self) -> dict[str, str]:
+        return {f"k_{name}": value for name, value in self._values().items()}
+
+
+_CLAIMS: dict[str, object] = {}
+
+
+def _claim_statement(dialect: str):
+    stmt = _CLAIMS.get(dialect)
+    if stmt is None:
+        stmt = _CLAIMS[dialect] = (dialect_insert(dialect)(_TABLE).on_conflict_do_nothing()
+                                   .returning(_TABLE.c.id))
+    return stmt
 
 
 def claim(db: Database, key: InboundKey, *, now: datetime, lease: timedelta) -> bool:
     """True when this caller should handle the message; False for a repeat."""
     require_aware("now", now)
-    insert = dialect_insert(db.dialect)
     row = {**key._values(), "chat_id": key.chat_id[:_ID_MAX], "state": HANDLING, "received_at": now,
            "lease_until": now + lease}
     with db.transaction() as conn:
-        inserted = conn.execute(
-            insert(_TABLE).values(**row).on_conflict_do_nothing().returning(_TABLE.c.id)).scalar()
+        inserted = conn.execute(_claim_statement(db.dialect), row).scalar()
         if inserted is not None:
             return True
         # Taken over only when the earlier holder's lease ran out before it finished.
-        taken = conn.execute(
-            update(_TABLE)
-            .where(key._where(), _TABLE.c.state == HANDLING, _TABLE.c.lease_until < now)
-            .values(lease_until=now + lease)
-        ).rowcount
+        taken = conn.execute(_TAKE_OVER, {**key._params(), "now": now, "until": now + lease}).rowcount
         return taken == 1
 
 
 def finish(db: Database, key: InboundKey) -> None:
     with db.transaction() as conn:
-        conn.execute(update(_TABLE).where(key._where()).values(state=DONE))
+        conn.execute(_FINISH, key._params())
 
 
 def release(db: Database, key: InboundKey) -> None:
     """Forget a claim whose handling failed, so the platform's next redelivery is handled afresh."""
     with db.transaction() as conn:
-        conn.execute(delete(_TABLE).where(key._where(), _TABLE.c.state == HANDLING))
+        conn.execute(_RELEASE, key._params())
 
 
 def purge(db: Database, *, older_than: datetime) -> int:

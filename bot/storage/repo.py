@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import case, delete, func, select
+from sqlalchemy import and_, bindparam, case, func, select
 
 from bot.storage.common import require_aware as _require_aware
 from bot.storage.db import Database
@@ -24,6 +24,11 @@ NORMALIZED_MAX_CHARS = 500
 MISS_INTENTS = ("suggest", "fallback")
 
 _ASKED = AskedQuestion.__table__
+_ASKED_INSERT = _ASKED.insert()
+_CONTEXT = ChatContext.__table__
+_CONTEXT_MATCH = and_(*(_CONTEXT.c[name] == bindparam(name) for name in ("platform", "chat_id", "user_id", "kind")))
+_CONTEXT_EXISTS = select(_CONTEXT.c.kind).where(_CONTEXT_MATCH)
+_CONTEXT_DELETE = _CONTEXT.delete().where(_CONTEXT_MATCH)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,17 +64,18 @@ def log_question(
     # Core insert, not an ORM session: every message in every chat passes here.
     with db.transaction() as conn:
         conn.execute(
-            _ASKED.insert().values(
-                asked_at=asked_at,
-                platform=platform,
-                chat_id=chat_id,
-                user_id=user_id,
-                question=question[:QUESTION_MAX_CHARS],
-                normalized=normalized[:NORMALIZED_MAX_CHARS],
-                intent=intent,
-                faq_id=faq_id,
-                score=float(score),
-            )
+            _ASKED_INSERT,
+            {
+                "asked_at": asked_at,
+                "platform": platform,
+                "chat_id": chat_id,
+                "user_id": user_id,
+                "question": question[:QUESTION_MAX_CHARS],
+                "normalized": normalized[:NORMALIZED_MAX_CHARS],
+                "intent": intent,
+                "faq_id": faq_id,
+                "score": float(score),
+            },
         )
 
 
@@ -186,13 +192,13 @@ def load_context(
 
 
 def clear_context(db: Database, *, platform: str, chat_id: str, user_id: str, kind: str) -> None:
-    """Forget the context of one (platform, chat, user, kind); no error when there is none."""
-    with db.session() as session:
-        session.execute(
-            delete(ChatContext).where(
-                ChatContext.platform == platform,
-                ChatContext.chat_id == chat_id,
-                ChatContext.user_id == user_id,
-                ChatContext.kind == kind,
-            )
-        )
+    """Forget the context of one (platform, chat, user, kind); no error when there is none.
+
+    Called after every direct answer, and usually there is nothing to forget: a read first (no
+    write lock, no commit) keeps that common case cheap."""
+    key = {"platform": platform, "chat_id": chat_id, "user_id": user_id, "kind": kind}
+    with db.transaction(write=False) as conn:
+        if conn.execute(_CONTEXT_EXISTS, key).first() is None:
+            return
+    with db.transaction() as conn:
+        conn.execute(_CONTEXT_DELETE, key)
