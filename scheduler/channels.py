@@ -604,6 +604,7 @@ class ChannelFactory:
         tokens: DingTalkTokens | None = None,
         wall_clock: Callable[[], float] = time.time,
         console_sink: Callable[[GroupRecord, str], None] | None = None,
+        aibot_sender: Any = None,
     ) -> None:
         self.client = client
         self.config = config or ChannelConfig()
@@ -611,6 +612,9 @@ class ChannelFactory:
         self.tokens = tokens if tokens is not None else DingTalkTokens()
         self._wall_clock = wall_clock
         self._console_sink = console_sink
+        # The WeCom AI bot's long connection (scheduler.aibot_channel.AibotPushSender); None: the one
+        # the running adapter registered in this process, if any.
+        self._aibot_sender = aibot_sender
 
     def __call__(self, group: GroupRecord) -> Channel:
         """The channel for ``group``; :class:`DeliveryError` (not retryable) if it is misconfigured."""
@@ -625,6 +629,10 @@ class ChannelFactory:
                                           cfg.dingtalk_app_secret, self.tokens, self.limiter)
         if group.channel == "console":
             return ConsoleChannel(group, self._console_sink)
+        if group.channel == "wecom_aibot":
+            from scheduler.aibot_channel import WeComAibotChannel
+
+            return WeComAibotChannel(group, self._aibot_sender, timeout=cfg.timeout)
         raise DeliveryError(f"群 #{group.id} 的推送通道 {group.channel!r} 不认识", False)
 
 
