@@ -6,7 +6,8 @@ HTTP (a minimal HTTP/1.1 server: keep-alive, Content-Length bodies):
 * ``POST /v1.0/robot/groupMessages/send``  needs a token it issued (header x-acs-dingtalk-access-token)
 * ``POST /v1.0/robot/oToMessages/batchSend``
 * ``POST /v1.0/gateway/connections/open``  {clientId, clientSecret, subscriptions} → {endpoint, ticket}
-* ``POST /robot/sendBySession?session=S``  the sessionWebhook; a session marked dead answers 300001
+* ``POST /robot/sendBySession?session=S``  the sessionWebhook; a session marked dead answers 300001;
+  ``hold_sessions()`` keeps these requests waiting until ``release_sessions()``
 
 WebSocket (the ``websockets`` library) at the endpoint it hands out: accepts ``?ticket=`` it issued
 (once each), lets the test push CALLBACK and SYSTEM frames to the current connection, records every
@@ -78,6 +79,7 @@ class DingTalkFake:
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True, name="dingtalk-fake")
         self._http_server: asyncio.Server | None = None
         self._ws_server: Any = None
+        self._session_gate: asyncio.Event | None = None
 
     # -- lifecycle --------------------------------------------------------------------------------------
 
@@ -156,6 +158,22 @@ class DingTalkFake:
         with self._cond:
             action()
             self._cond.notify_all()
+
+    def hold_sessions(self) -> None:
+        """Keep sessionWebhook requests waiting (unanswered, unrecorded) until :meth:`release_sessions`."""
+
+        async def close_gate() -> None:
+            self._session_gate = asyncio.Event()
+
+        self._run(close_gate())
+
+    def release_sessions(self) -> None:
+        async def open_gate() -> None:
+            if self._session_gate is not None:
+                self._session_gate.set()
+            self._session_gate = None
+
+        self._run(open_gate())
 
     # -- the Stream side ----------------------------------------------------------------------------------
 
@@ -246,6 +264,9 @@ class DingTalkFake:
                     name, _, value = raw.decode("latin-1").partition(":")
                     headers[name.strip().lower()] = value.strip()
                 body = await reader.readexactly(int(headers.get("content-length") or 0))
+                gate = self._session_gate
+                if gate is not None and target.startswith("/robot/sendBySession"):
+                    await gate.wait()
                 status, answer = self._answer(method, target, headers, body)
                 data = json.dumps(answer, ensure_ascii=False).encode()
                 writer.write(f"HTTP/1.1 {status} X\r\ncontent-type: application/json\r\n"
