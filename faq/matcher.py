@@ -44,6 +44,9 @@ SINGLE_WORD_MARGIN = 0.04
 MAX_QUESTION_CHARS = 300
 RERANK_POOL = 5
 RERANK_SHARE = 0.4
+# Phrasing alone cannot carry an item: its bonus is at most this many times the word evidence, so a
+# question worded like an alias but about something else ("...几点开门") is not lifted over the bar.
+DICE_CAP = 2.0
 # An unknown telling word weighs like a term found in a few items (IDF ≈ 2.5 for 32 items).
 UNKNOWN_WORD_WEIGHT = 2.5
 SINGLE_CHAR_SHARE = 0.3
@@ -182,12 +185,15 @@ class Matcher:
         top = np.argpartition(-scores, pool - 1)[:pool]
         query_grams = frozenset(char_bigrams(words))
         reranked = [
-            (float((1 - RERANK_SHARE) * scores[i] + RERANK_SHARE * best_variant_dice(query_grams, self.index.variant_grams[i])), int(i))
+            (float((1 - RERANK_SHARE) * scores[i] + RERANK_SHARE * self._phrasing(query_grams, i, scores[i])), int(i))
             for i in top
             if scores[i] > 0
         ]
         reranked.sort(key=lambda pair: (-pair[0], pair[1]))
         return [Candidate(self.kb.items[i], score) for score, i in reranked[:limit]]
+
+    def _phrasing(self, query_grams: frozenset[str], item: int, evidence: float) -> float:
+        return min(best_variant_dice(query_grams, self.index.variant_grams[item]), DICE_CAP * float(evidence))
 
     def match(self, text: str) -> MatchResult:
         normalized = normalize(text)[:MAX_QUESTION_CHARS]
