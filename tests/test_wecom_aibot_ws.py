@@ -79,7 +79,8 @@ def _running(make_settings, matcher, fake: FakeWeComWs, *, database_url: str | N
 
 
 @pytest.fixture
-def running(make_settings, shared_matcher, fake, db_url) -> Iterator[Running]:
+def running(make_settings, shared_matcher, fake, db_url, caplog) -> Iterator[Running]:
+    caplog.set_level(logging.INFO, logger="bot.platforms.gateway")
     with _running(make_settings, shared_matcher, fake, database_url=db_url) as run:
         yield run
 
@@ -90,6 +91,12 @@ def _wait(predicate, timeout: float = 10.0) -> None:
         if time.monotonic() > deadline:
             raise AssertionError("condition not met in time")
         time.sleep(0.01)
+
+
+def _wait_repeats(caplog, msgid: str, count: int) -> None:
+    """Wait until the gateway has turned away ``count`` repeats of ``msgid`` (its log line says so)."""
+    _wait(lambda: sum(f"repeat delivery ignored: platform=wecom-aibot msg_id={msgid}" in r.getMessage()
+                      for r in caplog.records) >= count)
 
 
 def _reply_to(fake: FakeWeComWs, req_id: str) -> dict[str, Any]:
@@ -163,19 +170,19 @@ def test_single_chat_is_answered_without_a_mention(running: Running) -> None:
     assert SOURCE_MARK in content and "<@" not in content
 
 
-def test_same_message_three_times_gets_one_reply(running: Running) -> None:
+def test_same_message_three_times_gets_one_reply(running: Running, caplog) -> None:
     fake = running.fake
     body = text_callback("msg-repeat-1", f"@学实助手 {FAQ_QUESTION}", userid="zhangsan", chatid=GROUP)
     req_ids = [fake.push_callback(body) for _ in range(3)]
-    # A later, different message is answered after the repeats were dealt with.
+    _wait_repeats(caplog, "msg-repeat-1", 2)
+    # Anything still on its way is out once a later message's reply is (the link is ordered).
     _say(fake, "msg-repeat-2", "活动分几个阶段")
-    time.sleep(0.2)
     answered = [f for f in fake.responses if f["headers"]["req_id"] in req_ids]
     assert len(answered) == 1, answered
     assert SOURCE_MARK in answered[0]["body"]["stream"]["content"]
 
 
-def test_check_in_three_deliveries_one_check_in(running: Running) -> None:
+def test_check_in_three_deliveries_one_check_in(running: Running, caplog) -> None:
     db = running.service.db
     units = seed(db, bind=False)
     ar.bind_group(db, platform="wecom", chat_id=GROUP, unit_id=units["A"].id, at=T0, actor=CLI)
@@ -186,8 +193,8 @@ def test_check_in_three_deliveries_one_check_in(running: Running) -> None:
 
     body = text_callback("msg-checkin-1", "@学实助手 签到", userid="wls", chatid=GROUP)
     req_ids = [fake.push_callback(body) for _ in range(3)]
+    _wait_repeats(caplog, "msg-checkin-1", 2)
     status = _say(fake, "msg-status-1", "签到情况", user="lll")
-    time.sleep(0.2)
     answered = [f for f in fake.responses if f["headers"]["req_id"] in req_ids]
     assert len(answered) == 1
     assert "签到成功" in answered[0]["body"]["stream"]["content"]
@@ -374,8 +381,8 @@ def test_live_server_answers_once_over_the_long_connection(cli_env, fake, db_url
         first = _reply_to(fake, req_ids[0])
         content = first["body"]["stream"]["content"]
         assert first["body"]["stream"]["finish"] is True and SOURCE_MARK in content
+        _wait(lambda: server.output().count("repeat delivery ignored: platform=wecom-aibot msg_id=live-1") == 2)
         _say(fake, "live-2", "活动分几个阶段")
-        time.sleep(0.2)
         assert len([f for f in fake.responses if f["headers"]["req_id"] in req_ids]) == 1
         assert httpx.get(server.url + "/healthz", timeout=5).status_code == 200
     assert SECRET not in server.output()
