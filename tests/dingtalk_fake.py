@@ -159,6 +159,10 @@ class DingTalkFake:
             action()
             self._cond.notify_all()
 
+    def revoke_tokens(self) -> None:
+        """Forget every issued access token: the next OpenAPI call with one gets HTTP 401."""
+        self._record(self._tokens.clear)
+
     def hold_sessions(self) -> None:
         """Keep sessionWebhook requests waiting (unanswered, unrecorded) until :meth:`release_sessions`."""
 

@@ -7,6 +7,7 @@ malformed and oversized requests must be refused and change nothing in the datab
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import threading
@@ -19,12 +20,14 @@ import httpx
 import pytest
 from attendance_helpers import T0, seed
 from dingtalk_fake import APP_KEY, APP_SECRET, DingTalkFake
-from live_server import LiveServer
+from dingtalk_stream import ChatbotMessage
+from live_server import LiveServer, free_port
 from sqlalchemy import func, select
 
 from bot.clock import CAMPAIGN_TZ, FixedClock
 from bot.http import create_app
-from bot.platforms.dingtalk_message import millis, sign
+from bot.messages import Reply
+from bot.platforms.dingtalk_message import REPLY_MAX_BYTES, ReplySender, millis, parse_message, sign
 from bot.service import Service
 from bot.storage import Database, inbound_repo
 from bot.storage import attendance_repo as ar
@@ -343,3 +346,118 @@ def test_live_server_answers_refuses_and_counts_once(db_url: str, lexicon_cache,
         assert asked_count(db) == 2
     finally:
         db.dispose()
+
+
+# -- the shared message module: parsing and sending, without the HTTP route ------------------------
+
+
+OFFICIAL_SAMPLE = {  # platform-facts §5 / §8.2: the official sample body
+    "conversationId": "cid29ks7HFqdSLpRbTrJmdyhzw==", "atUsers": [{"dingtalkId": "$:LWCP_v1:$Jk5Tj"}],
+    "chatbotCorpId": "dinge8a565xxxx", "chatbotUserId": "$:LWCP_v1:$Cxxxxx", "msgId": "msg0xxxxx",
+    "senderNick": "杨xx", "isAdmin": True, "senderStaffId": "user123", "sessionWebhookExpiredTime": 1613635652738,
+    "createAt": 1613630252678, "senderCorpId": "dinge8a565xxxx", "conversationType": "2",
+    "senderId": "$:LWCP_v1:$Ff09GIxxxxx", "conversationTitle": "机器人测试-TEST", "isInAtList": True,
+    "sessionWebhook": "https://oapi.dingtalk.com/robot/sendBySession?session=xxxxx",
+    "text": {"content": " 你好"}, "msgtype": "text",
+}
+
+
+def test_the_official_sample_parses_as_the_sdk_reads_it() -> None:
+    sdk = ChatbotMessage.from_dict(OFFICIAL_SAMPLE)
+    delivery = parse_message(OFFICIAL_SAMPLE, received_at=T0)
+    msg = delivery.message
+    assert (msg.platform, msg.chat_id, msg.user_id, msg.user_name) == (
+        "dingtalk", sdk.conversation_id, sdk.sender_staff_id, sdk.sender_nick)
+    assert msg.text == sdk.text.content.strip() == "你好" and msg.is_group
+    assert msg.msg_id == sdk.message_id == "msg0xxxxx"
+    assert msg.sent_at == datetime.fromtimestamp(sdk.create_at / 1000, tz=CAMPAIGN_TZ)
+    assert (delivery.key.platform, delivery.key.sender_id, delivery.key.sent_key) == ("dingtalk", "user123",
+                                                                                      "1613630252678")
+    assert delivery.session_webhook_expires_ms == sdk.session_webhook_expired_time
+
+
+def test_parsing_fallbacks_and_single_chats() -> None:
+    single = {**OFFICIAL_SAMPLE, "conversationType": "1", "senderStaffId": None}
+    del single["createAt"]
+    delivery = parse_message(single, received_at=T0)
+    assert delivery.message.user_id == "$:LWCP_v1:$Ff09GIxxxxx"  # no staff id: the encrypted sender id
+    assert delivery.message.chat_id == "u:$:LWCP_v1:$Ff09GIxxxxx" and not delivery.message.is_group
+    assert delivery.message.sent_at == T0 and delivery.key.sent_key == ""
+    assert delivery.staff_id == ""
+
+
+def sender_for(fake: DingTalkFake, make_settings, clock):
+    settings = make_settings(dingtalk_client_id=APP_KEY, dingtalk_client_secret=APP_SECRET,
+                             dingtalk_api_base=fake.url, dingtalk_oapi_base=fake.url)
+    client = httpx.AsyncClient(timeout=5)
+    return client, ReplySender(client, settings, clock)
+
+
+def run_send(fake: DingTalkFake, make_settings, clock, message: dict, reply, *, twice: bool = False,
+             between=None) -> list[str]:
+    """Send ``reply`` to ``message`` with a fresh sender (twice: the second send reuses its token)."""
+    async def go() -> list[str]:
+        client, sender = sender_for(fake, make_settings, clock)
+        try:
+            routes = await sender.send(parse_message(message, received_at=clock.now()), reply)
+            if twice:
+                if between is not None:
+                    between()
+                routes += await sender.send(parse_message(message, received_at=clock.now()), reply)
+            return routes
+        finally:
+            await client.aclose()
+
+    return asyncio.run(go())
+
+
+def test_a_long_reply_is_split_at_line_boundaries(fake: DingTalkFake, make_settings, clock) -> None:
+    lines = [f"第{n}条：" + "学习实践活动" * 20 for n in range(200)]
+    text = "\n".join(lines)
+    assert len(text.encode()) > 2 * REPLY_MAX_BYTES
+    message = robot_message(fake, QUESTION, msg_id="m-long", created_ms=NOW_MS)
+    routes = run_send(fake, make_settings, clock, message, Reply(text=text, intent="answer"))
+    posts = fake.posts("session")
+    assert routes == ["session"] * len(posts) and len(posts) >= 3
+    assert all(len(p.text.encode()) <= REPLY_MAX_BYTES for p in posts)
+    assert "\n".join(p.text for p in posts).split("\n") == lines  # whole lines, in order, none lost
+    for piece, following in zip(posts, posts[1:], strict=False):  # each piece is as full as it can be
+        next_line = following.text.split("\n", 1)[0]
+        assert len(f"{piece.text}\n{next_line}".encode()) > REPLY_MAX_BYTES
+
+
+def test_a_markdown_reply_goes_out_as_markdown(fake: DingTalkFake, make_settings, clock) -> None:
+    reply = Reply(text="签到情况\n应到 7 人", intent="attendance", markdown="### 签到情况\n- 应到 7 人")
+    message = robot_message(fake, QUESTION, msg_id="m-md", created_ms=NOW_MS)
+    assert run_send(fake, make_settings, clock, message, reply) == ["session"]
+    body = fake.posts("session")[0].body
+    assert body["msgtype"] == "markdown"
+    assert body["markdown"] == {"title": "签到情况", "text": "### 签到情况\n- 应到 7 人"}
+    assert body["at"]["atUserIds"] == [STAFF]
+
+
+def test_a_cached_token_is_reused_and_a_revoked_one_fetched_again(fake: DingTalkFake, make_settings,
+                                                                 clock) -> None:
+    message = robot_message(fake, QUESTION, msg_id="m-token", created_ms=NOW_MS - SESSION_LIFETIME_MS - 1)
+    reply = Reply(text="好的", intent="answer")
+    assert run_send(fake, make_settings, clock, message, reply, twice=True) == ["openapi", "openapi"]
+    assert fake.token_fetches == 1
+    routes = run_send(fake, make_settings, clock, message, reply, twice=True, between=fake.revoke_tokens)
+    assert routes == ["openapi", "openapi"]  # the 401 is answered by one new token and one retry
+    assert fake.token_fetches == 3 and ("/v1.0/robot/groupMessages/send", 401) in fake.refused
+    assert len(fake.posts("group")) == 4
+
+
+def test_an_unreachable_platform_is_logged_without_secrets(make_settings, clock, caplog) -> None:
+    class Closed:  # nothing listens there: every request fails to connect
+        url = f"http://127.0.0.1:{free_port()}"
+
+        def session_webhook(self, session: str) -> str:
+            return f"{self.url}/robot/sendBySession?session={session}"
+
+    message = robot_message(Closed(), QUESTION, msg_id="m-down", created_ms=NOW_MS, session="secret-session")
+    with caplog.at_level("INFO"):
+        routes = run_send(Closed(), make_settings, clock, message, Reply(text="好的", intent="answer"))
+    assert routes == ["failed"]
+    assert APP_SECRET not in caplog.text and "secret-session" not in caplog.text
+    assert "sessionWebhook reply failed" in caplog.text

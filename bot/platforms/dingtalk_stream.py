@@ -106,7 +106,6 @@ def _client_class():
             self._api_base = api_base
             self._frames: set[asyncio.Task] = set()
             self.connections = 0  # successful WebSocket opens, for status and tests
-            self.connected = asyncio.Event()
 
         async def open_connection_async(self) -> dict[str, Any] | None:
             """Ask the gateway for an endpoint and a ticket (the SDK's request, made without blocking)."""
@@ -153,7 +152,6 @@ def _client_class():
                                                       close_timeout=2) as websocket:
                             self.websocket = websocket
                             self.connections += 1
-                            self.connected.set()
                             log.info("DingTalk Stream connected (connection %d)", self.connections)
                             async for raw in websocket:
                                 delivered = True
@@ -165,7 +163,6 @@ def _client_class():
                     log.warning("DingTalk Stream connection lost (%s); reconnecting", type(exc).__name__)
                 finally:
                     self.websocket = None
-                    self.connected.clear()
                 failures = 0 if delivered else failures + 1
                 await asyncio.sleep(min(self.RECONNECT_FIRST_DELAY * 2 ** max(failures - 1, 0),
                                         self.RECONNECT_MAX_DELAY))
