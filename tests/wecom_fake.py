@@ -64,7 +64,9 @@ class FakeQyapi:
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True, name="fake-qyapi")
+        # A short poll interval: shutdown() waits for the serving loop to notice (0.5 s by default).
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.02},
+                                        daemon=True, name="fake-qyapi")
 
     # -- lifecycle ----------------------------------------------------------------------------------------
 
