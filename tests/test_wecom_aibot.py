@@ -280,11 +280,41 @@ def test_response_url_on_a_foreign_origin_is_not_called(slow_app, fake: FakeQyap
         params, body = delivery(text_payload(QUESTION, response_url=url))
         assert post(client, params, body).status_code == 200
         deadline = time.monotonic() + 10
-        while "not the WeCom API origin" not in caplog.text and time.monotonic() < deadline:
+        while "late answer dropped" not in caplog.text and time.monotonic() < deadline:
             time.sleep(0.02)
-        assert "not the WeCom API origin" in caplog.text
+        assert "not the WeCom API origin" in caplog.text and "late answer dropped" in caplog.text
         assert foreign.requests == [] and fake.requests == []
         assert "SECRETCODE" not in caplog.text  # the URL's query is never logged
+
+
+class StubLongConnection:
+    """Stands in for the long-connection adapter (bot.platforms.wecom_aibot_ws): its push interface."""
+
+    name = "wecom_aibot_ws"
+    ready = True
+
+    def __init__(self) -> None:
+        self.pushed: list[tuple[str, str]] = []
+
+    async def push_markdown(self, chat_id: str, content: str) -> None:
+        self.pushed.append((chat_id, content))
+
+
+@pytest.mark.parametrize("where", ["foreign", "missing"])
+def test_without_a_usable_response_url_the_long_connection_carries_the_answer(slow_app, fake, where) -> None:
+    _, client = slow_app
+    stub = StubLongConnection()
+    client.app.state.platforms.adapters.append(stub)
+    with FakeQyapi() as foreign:
+        url = f"{foreign.url}/cgi-bin/aibot/response?response_code=X" if where == "foreign" else None
+        params, body = delivery(text_payload(QUESTION, user="asker05", response_url=url))
+        assert post(client, params, body).content == b""
+        deadline = time.monotonic() + 10
+        while not stub.pushed and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert foreign.requests == [] and fake.requests == []
+    (chat_id, content), = stub.pushed
+    assert chat_id == CHAT and ANSWER_PART in content and "<@asker05>" in content
 
 
 # -- through a real `xueshi serve` ---------------------------------------------------------------------------

@@ -6,7 +6,8 @@ POST carries ``{"encrypt": …}``: the signature is checked first (403), then th
 The answer goes back inside the HTTP response as an encrypted, finished ``stream`` message when it is
 ready within ``inline_reply_seconds``; otherwise the callback is acknowledged with an empty 200 at
 once (WeCom retries after 5 s) and the answer is POSTed later, as plaintext markdown JSON, to the
-message's ``response_url`` — only when that URL is on the configured WeCom API origin.
+message's ``response_url`` — only when that URL is on the configured WeCom API origin; when it is not
+(or the POST fails) and the long connection runs, the answer is pushed over it instead.
 
 This module knows the transport (HTTP, the JSON envelope, encryption); the message JSON itself is
 :mod:`bot.platforms.wecom_aibot_message`'s business, and what an answer says is the handlers'.
@@ -55,6 +56,8 @@ log = logging.getLogger(__name__)
 NAME = "wecom_aibot"
 ROUTE = "/wecom/aibot"
 REQUIRED = ("wecom_aibot_token", "wecom_aibot_aes_key")
+#: The long-connection adapter (bot.platforms.wecom_aibot_ws): the other way to deliver a late answer.
+LONG_CONNECTION_ADAPTER = "wecom_aibot_ws"
 #: On shutdown, answers still being worked on get this long to go out before they are cancelled.
 STOP_GRACE_SECONDS = 5.0
 
@@ -273,16 +276,22 @@ class WeComAibotCallback:
         await self.post_response(delivery, reply)
 
     async def post_response(self, delivery: AibotDelivery, reply: Reply) -> bool:
-        """POST the reply to the delivery's ``response_url`` (plaintext markdown JSON); True when accepted."""
+        """Deliver a late reply: POST it to the delivery's ``response_url`` (plaintext markdown JSON) when
+        that URL is on the WeCom API origin, else — or when that fails — push it over the long connection
+        (``aibot_send_msg``) if that adapter runs. True when one of them accepted it."""
         url = delivery.response_url
         msg_id = delivery.message.msg_id
         if not url:
-            log.warning("%s: msg_id=%s has no response_url; the late answer is dropped", NAME, msg_id)
-            return False
-        if not same_origin(url, self.settings.wecom_api_base):
+            log.warning("%s: msg_id=%s has no response_url", NAME, msg_id)
+        elif not same_origin(url, self.settings.wecom_api_base):
             log.warning("%s: msg_id=%s response_url is on %s, not the WeCom API origin; not called",
                         NAME, msg_id, origin_text(url))
-            return False
+        elif await self._post_response_url(url, delivery, reply):
+            return True
+        return await self._push(delivery, reply)
+
+    async def _post_response_url(self, url: str, delivery: AibotDelivery, reply: Reply) -> bool:
+        msg_id = delivery.message.msg_id
         try:
             response = await self.context.http.post(url, json=markdown_body(reply, _asker(delivery)))
         except httpx.HTTPError as exc:
@@ -292,6 +301,24 @@ class WeComAibotCallback:
         if response.status_code != 200 or errcode != 0:
             log.warning("%s: msg_id=%s response_url answered HTTP %d errcode=%s %s", NAME, msg_id,
                         response.status_code, errcode, redact_text(errmsg)[:200])
+            return False
+        return True
+
+    async def _push(self, delivery: AibotDelivery, reply: Reply) -> bool:
+        """The other route: ``aibot_send_msg`` through the long-connection adapter, when it is connected."""
+        msg_id = delivery.message.msg_id
+        long_connection = self.context.adapter(LONG_CONNECTION_ADAPTER)
+        push = getattr(long_connection, "push_markdown", None)
+        if push is None or not getattr(long_connection, "ready", False):
+            log.warning("%s: msg_id=%s late answer dropped (no usable response_url, no long connection)",
+                        NAME, msg_id)
+            return False
+        content = markdown_body(reply, _asker(delivery))["markdown"]["content"]
+        try:
+            await push(delivery.chat_target, content)
+        except Exception as exc:  # DeliveryError or a connection failure: the answer is lost, say so
+            log.warning("%s: msg_id=%s push over the long connection failed: %s", NAME, msg_id,
+                        redact_text(str(exc))[:200])
             return False
         return True
 
