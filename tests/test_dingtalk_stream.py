@@ -78,6 +78,7 @@ def stream_app(make_settings, shared_matcher, db_url: str, db: Database, fake: D
     app = create_app(service)
     adapter = app.state.platforms.adapter("dingtalk_stream")
     assert adapter is not None
+    assert adapter.sender is app.state.platforms.adapter("dingtalk_http").sender  # one token cache per app
     # The SDK's own loop waits 10 s before reconnecting; ours starts at 1 s — shorter still for tests.
     adapter.client.RECONNECT_FIRST_DELAY = 0.05
     return app, adapter
@@ -168,6 +169,28 @@ def test_stopping_the_app_closes_the_connection_promptly(stream_app, fake: DingT
     assert adapter.client.websocket is None
     time.sleep(0.2)  # no reconnect after the stop
     assert fake.ws_connections == 1
+
+
+def test_refused_credentials_back_off_and_leave_the_app_serving(make_settings, shared_matcher,
+                                                                 fake: DingTalkFake, caplog) -> None:
+    settings = make_settings(dingtalk_client_id=APP_KEY, dingtalk_client_secret="not-the-secret",
+                             dingtalk_api_base=fake.url, dingtalk_oapi_base=fake.url, scheduler_enabled=False)
+    service = Service(settings, clock=SystemClock(), matcher=shared_matcher)
+    app = create_app(service)
+    stream_client = app.state.platforms.adapter("dingtalk_stream").client
+    stream_client.RECONNECT_FIRST_DELAY = 0.1
+    try:
+        with caplog.at_level("INFO"), TestClient(app) as client:
+            fake.wait_for(lambda: len(fake.refused) >= 4)
+            assert client.get("/healthz").status_code == 200
+            refusals = list(fake.refused)
+    finally:
+        service.close()
+    assert set(refusals) == {("/v1.0/gateway/connections/open", 401)}
+    assert stream_client.RECONNECT_MAX_DELAY >= 30  # a wrong secret is not hammered at forever
+    times = [r.created for r in caplog.records if "opening a connection refused" in r.getMessage()]
+    assert len(times) >= 4 and times[3] - times[2] > 2 * (times[1] - times[0]) * 0.9  # 0.1 s, 0.2 s, 0.4 s …
+    assert "not-the-secret" not in caplog.text and fake.ws_connections == 0
 
 
 # -- a real `xueshi serve` ------------------------------------------------------------------------------

@@ -22,6 +22,9 @@ Our handler acks each chat message at once (``STATUS_OK``) and does the work aft
 (dedupe on msgId in the namespace shared with HTTP mode, so a redelivered frame with a new
 ``headers.messageId`` is still a repeat), then the reply through the async sender of
 :mod:`bot.platforms.dingtalk_message` — never the SDK's blocking ``reply_text``.
+
+This module knows the SDK and the connection's life; it does not know the message format (that is
+:mod:`bot.platforms.dingtalk_message`) nor what a reply means.
 """
 
 from __future__ import annotations
@@ -217,7 +220,9 @@ class DingTalkStreamAdapter:
         sdk = _sdk()
         self._context = context
         self._clock = context.service.clock
-        self.sender = ReplySender(context.http, settings, self._clock)
+        # One sender (and one cached access token) per app: share the HTTP mode's when it runs too.
+        http_mode = context.adapter("dingtalk_http")
+        self.sender = getattr(http_mode, "sender", None) or ReplySender(context.http, settings, self._clock)
         self.client = _client_class()(sdk.Credential(*credentials), http=context.http,
                                       api_base=settings.dingtalk_api_base)
         self.client.register_callback_handler(sdk.ChatbotMessage.TOPIC, _handler_class()(self))
