@@ -7,7 +7,7 @@ import re
 import time
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from attendance.kinds import load_rules
 from attendance.service import Attendance
@@ -21,6 +21,9 @@ from bot.storage.attendance_repo import category_of_chat
 from faq.matcher import Matcher
 from faq.normalize import normalize
 from scheduler.campaign import load_campaign
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +71,6 @@ class Service:
                   "meetings": self.meetings},
             providers={"conversation": self._conversation, "category": self._category,
                        "sender": self.meetings.identify},
-            after=[self._log_question],
         )
 
     def _conversation(self, msg: IncomingMessage) -> Conversation | NoConversation:
@@ -92,8 +94,18 @@ class Service:
         self._categories[key] = (found, now + CATEGORY_CACHE_SECONDS)
         return found
 
-    def handle(self, msg: IncomingMessage) -> Reply:
-        return self.router.dispatch(msg)
+    def handle(self, msg: IncomingMessage, *, done: Callable[[Connection], None] | None = None) -> Reply:
+        """The reply to ``msg``; the question is logged afterwards. ``done`` (the gateway marking the
+        delivery handled) runs in the same transaction as the log line: one write instead of two."""
+        reply = self.router.dispatch(msg)
+        try:
+            self._log_question(msg, reply, done)
+        except Exception:  # a lost log line must not cost the user the answer
+            log.exception("logging the question failed for msg %s", msg.msg_id)
+            if done is not None:
+                with self.db.transaction() as conn:
+                    done(conn)
+        return reply
 
     def ask(self, question: str, *, platform: str = "console", chat_id: str = "console",
             user_id: str = "console", user_name: str = "", now: datetime | None = None) -> Reply:
@@ -103,10 +115,14 @@ class Service:
         )
         return self.handle(msg)
 
-    def _log_question(self, msg: IncomingMessage, reply: Reply) -> None:
+    def _log_question(self, msg: IncomingMessage, reply: Reply,
+                      done: Callable[[Connection], None] | None = None) -> None:
         if reply.meta.get("command"):  # a meeting command (签到, 请假 …) is not a question
             # A command may have bound this chat to a unit: its category is read afresh next time.
             self._categories.pop((msg.platform, msg.chat_id), None)
+            if done is not None:
+                with self.db.transaction() as conn:
+                    done(conn)
             return
         question = _UNPRINTABLE.sub("", msg.text)
         repo.log_question(
@@ -121,6 +137,7 @@ class Service:
             # For a miss, the closest item is what the knowledge-base editor needs to see.
             faq_id=reply.meta.get("faq_id") or reply.meta.get("closest_faq_id"),
             score=float(reply.meta.get("score") or 0.0),
+            also=done,
         )
 
     def close(self) -> None:

@@ -86,13 +86,13 @@ def test_a_claim_whose_holder_died_is_taken_over_after_the_lease(service: Servic
 def test_failing_handler_apologises_and_releases_the_claim(service: Service, monkeypatch, caplog) -> None:
     gateway = Gateway(service)
 
-    def broken(msg: IncomingMessage) -> Reply:
+    def broken(msg: IncomingMessage, **kwargs: object) -> Reply:
         raise RuntimeError("boom")
 
     monkeypatch.setattr(service, "handle", broken)
     reply = gateway.process(_message(), _key())
     assert reply is not None and reply.text == ERROR_TEXT and "boom" not in reply.text
-    assert "handler failed" in caplog.text
+    assert "handler failed" in caplog.text and "RuntimeError: boom" in caplog.text
     monkeypatch.undo()
     again = gateway.process(_message(), _key())  # the platform's redelivery is handled afresh
     assert again is not None and again.intent == "faq"
@@ -119,3 +119,20 @@ def test_messages_without_key_are_not_deduplicated(service: Service) -> None:
 def test_key_needs_message_id() -> None:
     with pytest.raises(ValueError):
         InboundKey(platform="wecom-aibot", msg_id="", sender_id="u1")
+
+
+def test_a_command_delivery_is_finished_too(service: Service) -> None:
+    """Commands are not logged as questions, but their delivery must still be marked handled."""
+    from sqlalchemy import select
+
+    from bot.storage.models import InboundEvent
+
+    gateway = Gateway(service)
+    reply = gateway.process(_message(text="签到", msg_id="c1"), _key("c1"))
+    assert reply is not None and reply.meta.get("command") == "签到"
+    with service.db.session() as session:
+        states = session.scalars(select(InboundEvent.state)).all()
+    assert states == [inbound_repo.DONE]
+    assert _asked(service) == 0
+    service.clock.advance(CLAIM_LEASE * 3)  # finished, so no take-over even long after the lease
+    assert gateway.process(_message(text="签到", msg_id="c1"), _key("c1")) is None

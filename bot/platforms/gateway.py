@@ -9,6 +9,7 @@ operator a log line, and the claim is released so the platform's next redelivery
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 from dataclasses import dataclass, field
@@ -55,16 +56,14 @@ class Gateway:
                 log.info("repeat delivery ignored: platform=%s msg_id=%s", key.platform, key.msg_id)
                 return None
             self._maybe_purge(now)
+        done = functools.partial(inbound_repo.finish_in, key=key) if key is not None else None
         try:
-            reply = self.service.handle(msg)
+            return self.service.handle(msg, done=done)
         except Exception:
             log.exception("handler failed: platform=%s chat=%s msg_id=%s", msg.platform, msg.chat_id, msg.msg_id)
             if key is not None:
                 inbound_repo.release(self.service.db, key)
             return Reply(text=ERROR_TEXT, intent="error")
-        if key is not None:
-            inbound_repo.finish(self.service.db, key)
-        return reply
 
     async def process_async(self, msg: IncomingMessage, key: InboundKey | None) -> Reply | None:
         """:meth:`process` on a worker thread (the router and the database are synchronous)."""

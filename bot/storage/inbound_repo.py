@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, bindparam, delete, update
+from sqlalchemy.engine import Connection
 
 from bot.storage.common import dialect_insert, require_aware
 from bot.storage.db import Database
@@ -82,7 +83,12 @@ def claim(db: Database, key: InboundKey, *, now: datetime, lease: timedelta) -> 
 
 def finish(db: Database, key: InboundKey) -> None:
     with db.transaction() as conn:
-        conn.execute(_FINISH, key._params())
+        finish_in(conn, key)
+
+
+def finish_in(conn: Connection, key: InboundKey) -> None:
+    """Mark the delivery handled inside the caller's transaction."""
+    conn.execute(_FINISH, key._params())
 
 
 def release(db: Database, key: InboundKey) -> None:

@@ -7,11 +7,13 @@ on the way out, on SQLite as well as PostgreSQL.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import and_, bindparam, case, func, select
+from sqlalchemy.engine import Connection
 
 from bot.storage.common import require_aware as _require_aware
 from bot.storage.db import Database
@@ -58,8 +60,10 @@ def log_question(
     intent: str,
     faq_id: str | None,
     score: float,
+    also: Callable[[Connection], None] | None = None,
 ) -> None:
-    """Record one incoming question; ``question`` and ``normalized`` are truncated to fit."""
+    """Record one incoming question; ``question`` and ``normalized`` are truncated to fit. ``also``
+    runs in the same transaction (one commit for the log line and the caller's own write)."""
     _require_aware("asked_at", asked_at)
     # Core insert, not an ORM session: every message in every chat passes here.
     with db.transaction() as conn:
@@ -77,6 +81,8 @@ def log_question(
                 "score": float(score),
             },
         )
+        if also is not None:
+            also(conn)
 
 
 def top_misses(db: Database, *, limit: int = 20) -> list[Miss]:
