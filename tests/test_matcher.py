@@ -98,6 +98,8 @@ OUT_OF_SCOPE = [
     "这个月的主题党日安排什么内容",
     "党小组会多长时间开一次",
     "第三批学习实践活动哪些单位参加",
+    "社区卫生服务中心几点开门",
+    "学校家长会什么时候开",
 ]
 
 # One wrong character (a homophone) in the key term.
