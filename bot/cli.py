@@ -370,8 +370,7 @@ def campaign_show(now: Annotated[str | None, typer.Option(help="当前时间（I
 # -- groups ---------------------------------------------------------------------------------------------
 
 PLATFORM_NAMES = {"wecom": "企业微信", "dingtalk": "钉钉", "console": "控制台"}
-CHANNEL_NAMES = {"wecom_webhook": "企业微信群机器人", "wecom_aibot": "企业微信智能机器人（长连接）",
-                 "dingtalk_webhook": "钉钉自定义机器人",
+CHANNEL_NAMES = {"wecom_webhook": "企业微信群机器人", "dingtalk_webhook": "钉钉自定义机器人",
                  "dingtalk_openapi": "钉钉应用机器人", "console": "控制台"}
 STATE_NAMES = {"planned": "计划中", "pending": "待发送", "sending": "发送中", "sent": "已发送",
                "failed": "失败", "skipped": "已跳过"}
@@ -434,7 +433,7 @@ def groups_add(
     chat_id: Annotated[str | None, typer.Option("--chat-id", help="群的 ID（同一平台内唯一）")] = None,
     name: Annotated[str | None, typer.Option(help="群名称")] = None,
     category: Annotated[str | None, typer.Option(help="单位类别：1（第一类单位）或 2（第二类单位）；不填则只收全体事项")] = None,
-    webhook: Annotated[str | None, typer.Option(help="群机器人 webhook 地址（企业微信或钉钉自定义机器人）；企业微信群不填则经智能机器人长连接推送")] = None,
+    webhook: Annotated[str | None, typer.Option(help="群机器人 webhook 地址（企业微信或钉钉自定义机器人）")] = None,
     secret: Annotated[str | None, typer.Option(help="钉钉自定义机器人的加签密钥（SEC 开头）")] = None,
     keyword: Annotated[str | None, typer.Option(help="钉钉自定义机器人的自定义关键词")] = None,
     robot_code: Annotated[str | None, typer.Option("--robot-code", help="钉钉应用机器人的 robotCode")] = None,
@@ -466,11 +465,10 @@ def groups_add(
     elif platform == "wecom":
         if secret or keyword or openapi:
             raise _fail("企业微信群机器人只需要 --webhook；--secret、--keyword、--robot-code 是钉钉的选项")
-        if webhook:
-            webhook = _webhook(webhook, WECOM_WEBHOOK, "key", "企业微信")
-            channel = "wecom_webhook"
-        else:  # no webhook: pushed through the AI bot's long connection to the chat id it has seen
-            channel = "wecom_aibot"
+        if not webhook:
+            raise _fail("企业微信群需要 --webhook（群机器人的 webhook 地址，含 key=…）")
+        webhook = _webhook(webhook, WECOM_WEBHOOK, "key", "企业微信")
+        channel = "wecom_webhook"
     else:
         if webhook and openapi:
             raise _fail("钉钉群二选一：自定义机器人用 --webhook，应用机器人用 --robot-code 和 --conversation-id")

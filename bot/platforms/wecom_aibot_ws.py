@@ -373,8 +373,8 @@ class WeComAibotWs:
             log.error("WeCom AI bot long connection: still unreachable after %d attempts; next try in %g s",
                       self.max_reconnect_attempts, self.restart_seconds)
             self._halt("gave up")
-        else:
-            log.warning("WeCom AI bot long connection: %s", detail)
+        else:  # connection failures: the SDK has logged them already, with its retry plan
+            log.debug("WeCom AI bot long connection: %s", detail)
 
     def _on_displaced(self, frame: dict[str, Any]) -> None:
         log.error("WeCom AI bot long connection: another connection for bot %s took over (is a second "
