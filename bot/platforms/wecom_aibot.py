@@ -208,6 +208,7 @@ class WeComAibotCallback:
     # -- GET: URL verification ---------------------------------------------------------------------------
 
     async def verify_url(self, request: Request) -> Response:
+        # No freshness check here: a replayed verification only echoes what its sender already knew.
         query = request.query_params
         try:
             echo = self.crypto.open(query.get("msg_signature", ""), query.get("timestamp", ""),
