@@ -370,7 +370,8 @@ def campaign_show(now: Annotated[str | None, typer.Option(help="当前时间（I
 # -- groups ---------------------------------------------------------------------------------------------
 
 PLATFORM_NAMES = {"wecom": "企业微信", "dingtalk": "钉钉", "console": "控制台"}
-CHANNEL_NAMES = {"wecom_webhook": "企业微信群机器人", "dingtalk_webhook": "钉钉自定义机器人",
+CHANNEL_NAMES = {"wecom_webhook": "企业微信群机器人", "wecom_aibot": "企业微信智能机器人（长连接）",
+                 "dingtalk_webhook": "钉钉自定义机器人",
                  "dingtalk_openapi": "钉钉应用机器人", "console": "控制台"}
 STATE_NAMES = {"planned": "计划中", "pending": "待发送", "sending": "发送中", "sent": "已发送",
                "failed": "失败", "skipped": "已跳过"}
@@ -439,6 +440,7 @@ def groups_add(
     robot_code: Annotated[str | None, typer.Option("--robot-code", help="钉钉应用机器人的 robotCode")] = None,
     conversation_id: Annotated[str | None, typer.Option("--conversation-id", help="钉钉群的 openConversationId")] = None,
     unit: Annotated[str | None, typer.Option(help="所属单位名称")] = None,
+    aibot: Annotated[bool, typer.Option("--aibot", help="企业微信群经智能机器人长连接推送（不用群机器人 webhook）")] = False,
 ) -> None:
     """登记一个群和它的推送通道（密钥只保存，不会完整显示）。"""
     from bot.clock import SystemClock
@@ -458,6 +460,8 @@ def groups_add(
         raise _fail("--name / --unit 最长 200 个字符")
     category_value = _category(category)
     openapi = robot_code is not None or conversation_id is not None
+    if aibot and platform != "wecom":
+        raise _fail("--aibot 只用于企业微信群")
     if platform == "console":
         if webhook or secret or keyword or openapi:
             raise _fail("控制台群不需要 --webhook / --secret / --keyword / --robot-code / --conversation-id")
@@ -465,10 +469,16 @@ def groups_add(
     elif platform == "wecom":
         if secret or keyword or openapi:
             raise _fail("企业微信群机器人只需要 --webhook；--secret、--keyword、--robot-code 是钉钉的选项")
-        if not webhook:
-            raise _fail("企业微信群需要 --webhook（群机器人的 webhook 地址，含 key=…）")
-        webhook = _webhook(webhook, WECOM_WEBHOOK, "key", "企业微信")
-        channel = "wecom_webhook"
+        if aibot and webhook:
+            raise _fail("企业微信群二选一：群机器人用 --webhook，智能机器人长连接用 --aibot")
+        if aibot:
+            channel = "wecom_aibot"
+        elif not webhook:
+            raise _fail("企业微信群需要 --webhook（群机器人的 webhook 地址，含 key=…），"
+                        "或 --aibot（经智能机器人长连接推送）")
+        else:
+            webhook = _webhook(webhook, WECOM_WEBHOOK, "key", "企业微信")
+            channel = "wecom_webhook"
     else:
         if webhook and openapi:
             raise _fail("钉钉群二选一：自定义机器人用 --webhook，应用机器人用 --robot-code 和 --conversation-id")
@@ -503,6 +513,8 @@ def groups_add(
             robot_code=robot_code, open_conversation_id=conversation_id,
         )
         note = bind_added_group(db, platform, chat_id, registered, (unit or "").strip())
+        if channel == "wecom_aibot":
+            note = "\n".join(filter(None, [note, _aibot_seen_note(db, chat_id)]))
     except GroupExists as exc:
         raise _fail(f"{PLATFORM_NAMES[platform]}群 {chat_id} 已经登记过了；先 `xueshi groups remove` 再添加") from exc
     finally:
@@ -513,7 +525,22 @@ def groups_add(
         typer.echo(note)
 
 
+def _aibot_seen_note(db: Database, chat_id: str) -> str:
+    """Pushing over the AI bot's long connection needs a chat id the bot has received messages from."""
+    from datetime import timedelta
+
+    from bot.clock import SystemClock
+    from bot.platforms.wecom_aibot_ws import seen_group_chats
+
+    if chat_id in seen_group_chats(db, SystemClock().now() - timedelta(days=7)):
+        return ""
+    return ("提示：最近 7 天没有收到过这个群 @ 机器人的消息，请核对群 ID；"
+            "`xueshi groups seen` 列出机器人见过的群。")
+
+
 def _group_target(group) -> str:
+    if group.channel == "wecom_aibot":
+        return f"chatid={group.chat_id}"
     if group.channel in ("wecom_webhook", "dingtalk_webhook"):
         return group.masked_webhook
     if group.channel == "dingtalk_openapi":
@@ -543,6 +570,27 @@ def groups_list() -> None:
                       str(g.category) if g.category else "—", CHANNEL_NAMES.get(g.channel, g.channel),
                       _group_target(g), g.masked_secret or "—", g.keyword or "—")
     Console(width=max(Console().width, 160)).print(table)
+
+
+@groups_app.command("seen")
+def groups_seen() -> None:
+    """列出最近 7 天 @ 过企业微信智能机器人的群 ID（登记长连接推送时用）。"""
+    from datetime import timedelta
+
+    from bot.clock import SystemClock
+    from bot.platforms.wecom_aibot_ws import seen_group_chats
+    from bot.storage.outbox_repo import list_groups
+
+    settings = _settings()
+    _setup_logging(level="WARNING")
+    with _opened_database(settings) as db:
+        seen = seen_group_chats(db, SystemClock().now() - timedelta(days=settings.inbound_retention_days))
+        registered = {g.chat_id for g in list_groups(db) if g.platform == "wecom"}
+    if not seen:
+        typer.echo("最近没有收到过企业微信群 @ 机器人的消息。")
+        return
+    for chat in seen:
+        typer.echo(f"{chat}\t{'已登记' if chat in registered else '未登记'}")
 
 
 @groups_app.command("remove")

@@ -67,6 +67,8 @@ class Settings(BaseSettings):
     wecom_aibot_id: str | None = None
     wecom_aibot_secret: SecretStr | None = None
     wecom_aibot_ws_url: str = "wss://openws.work.weixin.qq.com"
+    wecom_aibot_heartbeat_seconds: float = Field(default=30.0, gt=0)
+    wecom_aibot_reconnect_seconds: float = Field(default=1.0, gt=0)
     # WeCom self-built app (自建应用), XML callback at /wecom/app.
     wecom_corp_id: str | None = None
     wecom_app_token: SecretStr | None = None

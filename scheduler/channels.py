@@ -532,7 +532,9 @@ class ChannelConfig:
     @classmethod
     def from_settings(cls, settings: Any) -> ChannelConfig:
         # The same enterprise app answers in groups (Stream / HTTP) and pushes reminders (OpenAPI).
-        app_key, app_secret = settings.dingtalk_app_credentials() or (None, None)
+        app_key = settings.dingtalk_client_id or settings.dingtalk_app_key
+        secret = settings.dingtalk_client_secret or settings.dingtalk_app_secret
+        app_secret = secret.get_secret_value() if secret is not None else None
         return cls(
             wecom_api_base=settings.wecom_api_base,
             dingtalk_oapi_base=settings.dingtalk_oapi_base,

@@ -225,3 +225,40 @@ def test_serve_lifespan_starts_and_stops_the_scheduler(make_settings, shared_mat
         assert runner._scheduler is None  # stopped with the app
     finally:
         service.close()
+
+
+def test_aibot_push_group_is_registered_against_seen_chats(tmp_path: Path, cli_env: dict[str, str]) -> None:
+    """``--aibot`` registers a WeCom group pushed over the AI bot's long connection; the CLI says whether
+    the bot has heard from that chat (``groups seen`` lists the chats it has)."""
+    from datetime import timedelta
+
+    from bot.clock import SystemClock
+    from bot.storage import Database, inbound_repo
+    from bot.storage.inbound_repo import InboundKey
+
+    db = Database(cli_env["XUESHI_DATABASE_URL"])
+    try:
+        inbound_repo.claim(db, InboundKey(platform="wecom-aibot", msg_id="m1", sender_id="u1", chat_id="wrkSEEN"),
+                           now=SystemClock().now(), lease=timedelta(minutes=2))
+    finally:
+        db.dispose()
+    seen = _run(["groups", "seen"], cli_env, tmp_path)
+    assert seen.returncode == 0 and "wrkSEEN" in seen.stdout and "未登记" in seen.stdout
+
+    added = _run(["groups", "add", "--platform", "wecom", "--chat-id", "wrkSEEN", "--name", "三支部群", "--aibot"],
+                 cli_env, tmp_path)
+    assert added.returncode == 0, added.stderr
+    assert "智能机器人" in added.stdout and "没有收到过" not in added.stdout
+    unseen = _run(["groups", "add", "--platform", "wecom", "--chat-id", "wrkNEVER", "--name", "四支部群",
+                   "--aibot"], cli_env, tmp_path)
+    assert unseen.returncode == 0 and "没有收到过" in unseen.stdout
+    listed = _run(["groups", "list"], cli_env, tmp_path)
+    assert "chatid=wrkSEEN" in listed.stdout
+    assert "已登记" in _run(["groups", "seen"], cli_env, tmp_path).stdout
+
+    both = _run(["groups", "add", "--platform", "wecom", "--chat-id", "x", "--name", "x", "--aibot",
+                 "--webhook", f"https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key={WECOM_KEY}"], cli_env, tmp_path)
+    assert both.returncode == 2 and "二选一" in both.stderr
+    dingtalk = _run(["groups", "add", "--platform", "dingtalk", "--chat-id", "x", "--name", "x", "--aibot"],
+                    cli_env, tmp_path)
+    assert dingtalk.returncode == 2 and "只用于企业微信" in dingtalk.stderr

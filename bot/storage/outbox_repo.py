@@ -29,7 +29,7 @@ from bot.storage.db import Database
 from bot.storage.models import Group, OutboxEntry
 
 PLATFORMS = ("wecom", "dingtalk", "console")
-CHANNELS = ("wecom_webhook", "dingtalk_webhook", "dingtalk_openapi", "console")
+CHANNELS = ("wecom_webhook", "wecom_aibot", "dingtalk_webhook", "dingtalk_openapi", "console")
 STATES = ("pending", "sending", "sent", "failed", "skipped")
 
 #: Query parameters of a webhook URL that are credentials.
@@ -119,6 +119,7 @@ class GroupRecord:
             "wecom_webhook": self.masked_webhook,
             "dingtalk_webhook": self.masked_webhook,
             "dingtalk_openapi": f"robotCode={self.robot_code} openConversationId={self.open_conversation_id}",
+            "wecom_aibot": f"chatid={self.chat_id}",
             "console": "console",
         }.get(self.channel, "")
         return f"#{self.id} {self.name} ({self.platform}:{self.chat_id}, {self.channel} {target})"
