@@ -97,7 +97,9 @@ class AdapterStatus:
     def line(self) -> str:
         if self.enabled:
             return f"adapter {self.name}: enabled{f' ({self.detail})' if self.detail else ''}"
-        return f"adapter {self.name}: disabled (missing {', '.join('XUESHI_' + m.upper() for m in self.missing)})"
+        missing = ", ".join("XUESHI_" + m.upper() for m in self.missing)
+        reasons = "; ".join(filter(None, [f"missing {missing}" if missing else "", self.detail]))
+        return f"adapter {self.name}: disabled ({reasons or 'not configured'})"
 
 
 class Adapter(Protocol):

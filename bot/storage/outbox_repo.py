@@ -70,7 +70,11 @@ def mask_url(url: str | None) -> str:
     return urlunsplit(parts._replace(query=masked, fragment=""))
 
 
-_SECRET_IN_TEXT = re.compile(r"((?:key|access_token|sign|session|token)=)([^&\s\"'<>]+)", re.IGNORECASE)
+# ``\b`` keeps e.g. ``corpsecret=`` and ``response_code=`` whole words; every credential-bearing parameter
+# of WeCom and DingTalk URLs is listed.
+_SECRET_IN_TEXT = re.compile(
+    r"(\b(?:key|access_token|sign|session|token|corpsecret|secret|appsecret|response_code|ticket)=)"
+    r"([^&\s\"'<>]+)", re.IGNORECASE)
 
 
 def redact_text(text: str, secrets: Iterable[str | None] = ()) -> str:
