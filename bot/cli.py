@@ -30,6 +30,9 @@ app.add_typer(reminders_app, name="reminders")
 
 log = logging.getLogger("xueshi")
 
+#: GIL switch interval for `serve` (see there).
+SERVE_SWITCH_INTERVAL_S = 0.005
+
 
 def _fail(message: str, code: int = 2) -> typer.Exit:
     typer.echo(f"错误：{message}", err=True)
@@ -179,6 +182,15 @@ def serve(
         from scheduler.runner import ReminderRunner, with_runner
 
         with_runner(web, ReminderRunner(settings, db=service.db))
+    # Worker threads (router, database) and the event loop share the GIL; a thread coming back from a
+    # database call waits up to one switch interval (5 ms by default) for it, several times per message.
+    sys.setswitchinterval(SERVE_SWITCH_INTERVAL_S)
+    # The knowledge base, the lexicon and the libraries are loaded for good: keep them out of the
+    # collector's full passes, which otherwise walk millions of objects and stall every request.
+    import gc
+
+    gc.collect()
+    gc.freeze()
     uvicorn.run(web, host=host, port=port, log_level=settings.log_level.lower())
 
 

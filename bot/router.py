@@ -80,6 +80,16 @@ class Router:
         """Every handler's 「帮助」 line, or only those ``visible`` accepts (e.g. what the sender may use)."""
         return [h.help_line for h in self.handlers if h.help_line and (visible is None or visible(h))]
 
+    def first_match(self, msg: IncomingMessage) -> Handler | None:
+        """The handler that would answer ``msg`` (filters only, nothing runs); None if a filter fails."""
+        for h in self.handlers:
+            try:
+                if h.matches(msg):
+                    return h
+            except Exception:
+                return None
+        return None
+
     def dispatch(self, msg: IncomingMessage) -> Reply:
         reply = self._route(msg)
         for hook in self._after:

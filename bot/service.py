@@ -94,6 +94,12 @@ class Service:
         self._categories[key] = (found, now + CATEGORY_CACHE_SECONDS)
         return found
 
+    def is_quick(self, msg: IncomingMessage) -> bool:
+        """True for messages answered from memory with a few small queries (questions, 帮助, stage
+        questions); False for meeting commands, which may read and write much more (导出考勤 …)."""
+        found = self.router.first_match(msg)
+        return found is not None and found.command is None
+
     def handle(self, msg: IncomingMessage, *, done: Callable[[Connection], None] | None = None) -> Reply:
         """The reply to ``msg``; the question is logged afterwards. ``done`` (the gateway marking the
         delivery handled) runs in the same transaction as the log line: one write instead of two."""

@@ -84,6 +84,8 @@ class Settings(BaseSettings):
     # acknowledge at once and send the answer afterwards (WeCom retries after 5 s).
     inline_reply_seconds: float = Field(default=3.0, gt=0, le=4.5)
     inbound_retention_days: int = Field(default=7, ge=1)
+    # Answer questions on the server's event loop (fast); false: every message goes to a worker thread.
+    inline_questions: bool = True
 
     @field_validator("wecom_api_base", "dingtalk_oapi_base", "dingtalk_api_base")
     @classmethod

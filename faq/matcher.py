@@ -17,6 +17,7 @@ See ``docs/thresholds.md`` for the figures of the last calibration.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import os
@@ -101,6 +102,9 @@ class Matcher:
             for keyword in item.keywords:
                 segmenter.add_term(keyword)
         self.index = index if index is not None else Index([self._indexed(item) for item in kb.items])
+        # The same questions come back again and again (a meeting notice makes a whole group ask the
+        # same thing): a result depends only on the normalized text and this matcher's data.
+        self._match_normalized = functools.lru_cache(maxsize=MATCH_CACHE_SIZE)(self._match_uncached)
 
     @classmethod
     def from_files(cls, faq_path: Path, lexicon_path: Path, cache_dir: Path | None = None, **thresholds) -> Matcher:
@@ -196,7 +200,9 @@ class Matcher:
         return min(best_variant_dice(query_grams, self.index.variant_grams[item]), DICE_CAP * float(evidence))
 
     def match(self, text: str) -> MatchResult:
-        normalized = normalize(text)[:MAX_QUESTION_CHARS]
+        return self._match_normalized(normalize(text)[:MAX_QUESTION_CHARS])
+
+    def _match_uncached(self, normalized: str) -> MatchResult:
         candidates = self.rank(normalized)
         if not candidates:
             return MatchResult("fallback", normalized, [], "no content words")
@@ -210,6 +216,9 @@ class Matcher:
             return MatchResult("suggest", normalized, candidates, "ambiguous" if best >= self.answer_threshold else "weak")
         return MatchResult("fallback", normalized, candidates, "below threshold")
 
+
+#: Distinct normalized questions whose match results are kept per matcher.
+MATCH_CACHE_SIZE = 4096
 
 # Bump when tokenisation or scoring changes, so cached indexes built by older code are not used.
 INDEX_FORMAT = 8

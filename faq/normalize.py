@@ -38,7 +38,9 @@ def _strip_symbols(text: str) -> str:
     return "".join(out)
 
 
+@lru_cache(maxsize=8192)
 def normalize(text: str, bot_names: tuple[str, ...] = DEFAULT_BOT_NAMES) -> str:
+    """The canonical form of a question (pure; cached: every handler's filter asks for it)."""
     if not text:
         return ""
     text = unicodedata.normalize("NFKC", text)

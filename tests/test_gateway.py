@@ -136,3 +136,28 @@ def test_a_command_delivery_is_finished_too(service: Service) -> None:
     assert _asked(service) == 0
     service.clock.advance(CLAIM_LEASE * 3)  # finished, so no take-over even long after the lease
     assert gateway.process(_message(text="签到", msg_id="c1"), _key("c1")) is None
+
+
+def test_questions_are_answered_on_the_loop_and_commands_on_a_worker_thread(service: Service, monkeypatch) -> None:
+    import asyncio
+
+    gateway = Gateway(service)
+    threads: dict[str, str] = {}
+    real_handle = service.handle
+
+    def recording(msg: IncomingMessage, **kwargs: object) -> Reply:
+        threads[msg.msg_id] = threading.current_thread().name
+        return real_handle(msg, **kwargs)
+
+    monkeypatch.setattr(service, "handle", recording)
+
+    async def deliver() -> None:
+        await gateway.process_async(_message(msg_id="q1"), _key("q1"))
+        await gateway.process_async(_message(text="签到", msg_id="c1"), _key("c1"))
+        gateway.inline = False  # XUESHI_INLINE_QUESTIONS=false: everything on worker threads
+        await gateway.process_async(_message(msg_id="q2"), _key("q2"))
+
+    asyncio.run(deliver())
+    main = threading.main_thread().name
+    assert threads["q1"] == main
+    assert threads["c1"] != main and threads["q2"] != main

@@ -132,7 +132,9 @@ def app(make_settings, shared_matcher, db_url, fake) -> Iterator[tuple[Service, 
 
 @pytest.fixture
 def slow_app(make_settings, shared_matcher, db_url, fake) -> Iterator[tuple[Service, TestClient]]:
-    service, client = _app_client(make_settings, shared_matcher, db_url, fake, inline_reply_seconds=0.001)
+    # Questions go to a worker thread here (inline_questions=False), so the deadline can pass first.
+    service, client = _app_client(make_settings, shared_matcher, db_url, fake, inline_reply_seconds=0.001,
+                                  inline_questions=False)
     with client:
         yield service, client
     service.close()
@@ -363,7 +365,8 @@ def test_live_server_verifies_answers_refuses_and_dedupes(db_url, lexicon_cache,
 
 def test_live_server_slow_path_uses_response_url(lexicon_cache, fake, tmp_path) -> None:
     db_url = f"sqlite:///{tmp_path}/live.db"
-    env = _server_env(db_url, lexicon_cache, fake, XUESHI_INLINE_REPLY_SECONDS="0.001")
+    env = _server_env(db_url, lexicon_cache, fake, XUESHI_INLINE_REPLY_SECONDS="0.001",
+                      XUESHI_INLINE_QUESTIONS="false")
     with LiveServer(env, cwd=tmp_path) as server, httpx.Client(base_url=server.url, timeout=10) as client:
         url = f"{fake.url}/cgi-bin/aibot/response?response_code=LIVE-1"
         params, body = delivery(text_payload(QUESTION, user="asker04", response_url=url))

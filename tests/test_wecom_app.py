@@ -121,7 +121,8 @@ def app(make_settings, shared_matcher, db_url, fake) -> Iterator[tuple[Service, 
 
 @pytest.fixture
 def slow_app(make_settings, shared_matcher, db_url, fake) -> Iterator[tuple[Service, TestClient]]:
-    settings = _settings(make_settings, db_url, fake, inline_reply_seconds=0.001)
+    # Questions go to a worker thread here (inline_questions=False), so the deadline can pass first.
+    settings = _settings(make_settings, db_url, fake, inline_reply_seconds=0.001, inline_questions=False)
     service = Service(settings, clock=SystemClock(), matcher=shared_matcher)
     with TestClient(create_app(service)) as client:
         yield service, client
@@ -360,7 +361,7 @@ def test_live_server_answers_refuses_and_dedupes(db_url, lexicon_cache, fake, tm
 
 def test_live_server_slow_path_refreshes_an_expired_token(lexicon_cache, fake, tmp_path) -> None:
     env = _server_env(f"sqlite:///{tmp_path}/live.db", lexicon_cache, fake, XUESHI_INLINE_REPLY_SECONDS="0.001",
-                      XUESHI_LOG_LEVEL="DEBUG")
+                      XUESHI_INLINE_QUESTIONS="false", XUESHI_LOG_LEVEL="DEBUG")
     fake.script_send(42001)
     with LiveServer(env, cwd=tmp_path) as server, httpx.Client(base_url=server.url, timeout=10) as client:
         params, body = delivery(inner_text_xml(QUESTION, user="SunQi"))

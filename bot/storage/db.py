@@ -60,8 +60,10 @@ class Database:
 
         if self.dialect == "sqlite":
             _ensure_sqlite_parent_dir(parsed)
+            # Every worker thread keeps its connection: opening a SQLite connection (PRAGMAs, WAL
+            # check) costs more than the queries on it, and overflow connections are closed on return.
             pool: dict[str, Any] = {} if _sqlite_in_memory(parsed) else {
-                "pool_size": _POOL_SIZE, "max_overflow": _POOL_OVERFLOW}
+                "pool_size": _POOL_SIZE + _POOL_OVERFLOW, "max_overflow": _POOL_SIZE}
             self.engine: Engine = create_engine(parsed, connect_args={"check_same_thread": False}, **pool)
             _install_sqlite_hooks(self.engine)
             # Sessions take SQLite's write lock at BEGIN: a deferred transaction that reads and then
@@ -185,7 +187,7 @@ class Database:
         try:
             self.ensure_schema()
             with self.engine.connect() as conn:
-                revisions = _read_revisions_locked(conn)
+                revisions = _read_revisions_fast(conn)
             if revisions != {HEAD_REVISION}:
                 found = ",".join(sorted(revisions)) or "none"
                 return {
