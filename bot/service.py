@@ -62,6 +62,8 @@ class Service:
         self.category_lookup: Callable[[IncomingMessage], int | None] | None = self._chat_category
         # (platform, chat) → (category, valid until): asked on every question, changed almost never.
         self._categories: dict[tuple[str, str], tuple[int | None, float]] = {}
+        # Conversations opened for messages being handled (by id of the message), see handle().
+        self._conversations: dict[int, Conversation] = {}
         # Milestone meetings: the roster, check-in, leave and attendance ("meetings"), and the sender
         # identified against the roster ("sender", looked up only by handlers that ask for it).
         self.meetings = Attendance(self.db, load_rules(settings.meetings_path), export_dir=settings.export_dir)
@@ -74,7 +76,12 @@ class Service:
         )
 
     def _conversation(self, msg: IncomingMessage) -> Conversation | NoConversation:
-        return NoConversation() if msg.platform == ONE_SHOT_PLATFORM else Conversation(self.db, self.clock, msg)
+        if msg.platform == ONE_SHOT_PLATFORM:
+            return NoConversation()
+        conversation = Conversation(self.db, self.clock, msg)
+        # handle() applies its writes together with the message's log line.
+        self._conversations[id(msg)] = conversation
+        return conversation
 
     def _category(self, msg: IncomingMessage) -> int | None:
         found = self.category_lookup(msg) if self.category_lookup else None
@@ -101,16 +108,26 @@ class Service:
         return found is not None and found.command is None
 
     def handle(self, msg: IncomingMessage, *, done: Callable[[Connection], None] | None = None) -> Reply:
-        """The reply to ``msg``; the question is logged afterwards. ``done`` (the gateway marking the
-        delivery handled) runs in the same transaction as the log line: one write instead of two."""
-        reply = self.router.dispatch(msg)
+        """The reply to ``msg``; the question is logged afterwards, in one transaction with the
+        conversation's writes and ``done`` (the gateway marking the delivery handled)."""
         try:
-            self._log_question(msg, reply, done)
-        except Exception:  # a lost log line must not cost the user the answer
+            reply = self.router.dispatch(msg)
+        finally:
+            conversation = self._conversations.pop(id(msg), None)
+        writes = [w for w in (conversation.flush_in if conversation is not None and conversation.has_pending
+                              and reply.intent != "error" else None, done) if w is not None]
+
+        def also(conn: Connection) -> None:
+            for write in writes:
+                write(conn)
+
+        try:
+            self._log_question(msg, reply, also if writes else None)
+        except Exception:  # a lost log line must not cost the user the answer (nor the follow-up state)
             log.exception("logging the question failed for msg %s", msg.msg_id)
-            if done is not None:
+            if writes:
                 with self.db.transaction() as conn:
-                    done(conn)
+                    also(conn)
         return reply
 
     def ask(self, question: str, *, platform: str = "console", chat_id: str = "console",

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import and_, bindparam, case, func, select
 from sqlalchemy.engine import Connection
 
+from bot.storage.common import dialect_insert
 from bot.storage.common import require_aware as _require_aware
 from bot.storage.db import Database
 from bot.storage.models import AskedQuestion, ChatContext
@@ -158,25 +159,20 @@ def save_context(
     expires_at: datetime,
 ) -> None:
     """Insert or replace the context of one (platform, chat, user, kind)."""
+    with db.transaction() as conn:
+        save_context_in(conn, platform=platform, chat_id=chat_id, user_id=user_id, kind=kind, payload=payload,
+                        expires_at=expires_at)
+
+
+def save_context_in(conn: Connection, *, platform: str, chat_id: str, user_id: str, kind: str,
+                    payload: dict[str, Any], expires_at: datetime) -> None:
+    """:func:`save_context` inside the caller's transaction."""
     _require_aware("expires_at", expires_at)
     key = {"platform": platform, "chat_id": chat_id, "user_id": user_id, "kind": kind}
-    values = {**key, "payload": dict(payload), "expires_at": expires_at}
-    with db.session() as session:
-        dialect = session.get_bind().dialect.name
-        if dialect in ("sqlite", "postgresql"):
-            # Atomic upsert: safe when two processes write the same key at once.
-            if dialect == "sqlite":
-                from sqlalchemy.dialects.sqlite import insert
-            else:
-                from sqlalchemy.dialects.postgresql import insert
-            stmt = insert(ChatContext).values(**values)
-            stmt = stmt.on_conflict_do_update(
-                index_elements=list(key),
-                set_={"payload": stmt.excluded.payload, "expires_at": stmt.excluded.expires_at},
-            )
-            session.execute(stmt)
-        else:
-            session.merge(ChatContext(**values))
+    # Atomic upsert: safe when two processes write the same key at once.
+    stmt = dialect_insert(conn.dialect.name)(_CONTEXT).values(**key, payload=dict(payload), expires_at=expires_at)
+    conn.execute(stmt.on_conflict_do_update(
+        index_elements=list(key), set_={"payload": stmt.excluded.payload, "expires_at": stmt.excluded.expires_at}))
 
 
 def load_context(
@@ -208,3 +204,8 @@ def clear_context(db: Database, *, platform: str, chat_id: str, user_id: str, ki
             return
     with db.transaction() as conn:
         conn.execute(_CONTEXT_DELETE, key)
+
+
+def clear_context_in(conn: Connection, *, platform: str, chat_id: str, user_id: str, kind: str) -> None:
+    """:func:`clear_context` inside the caller's (write) transaction: no need to look first."""
+    conn.execute(_CONTEXT_DELETE, {"platform": platform, "chat_id": chat_id, "user_id": user_id, "kind": kind})
