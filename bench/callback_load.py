@@ -165,6 +165,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--warmup", type=float, default=2.0)
     parser.add_argument("--database-url", default=None, help="default: a SQLite file in a temp dir")
+    parser.add_argument("--set", action="append", default=[], metavar="XUESHI_NAME=VALUE",
+                        help="an extra setting for the server, e.g. XUESHI_INLINE_QUESTIONS=false")
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="xueshi-callback-bench-"))
@@ -185,6 +187,7 @@ def main() -> None:
     env.update(XUESHI_DATABASE_URL=db_url, XUESHI_WECOM_AIBOT_TOKEN=TOKEN, XUESHI_WECOM_AIBOT_AES_KEY=AES_KEY,
                XUESHI_SCHEDULER_ENABLED="false", XUESHI_LOG_LEVEL="WARNING",
                XUESHI_CACHE_DIR=str(ROOT / "var" / "cache"), XUESHI_WECOM_API_BASE="http://127.0.0.1:9")
+    env.update(item.split("=", 1) for item in args.set)
     pool = questions()
     rng = random.Random(7)
     # Every request is prepared before the clock starts: the client should cost little CPU.

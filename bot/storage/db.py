@@ -153,16 +153,23 @@ class Database:
                 raise
 
     @contextmanager
-    def transaction(self, *, write: bool = True) -> Iterator[Connection]:
+    def transaction(self, *, write: bool = True, durable: bool = True) -> Iterator[Connection]:
         """A Core connection in one transaction (no ORM): committed when the block succeeds, rolled
         back when it raises. ``write`` takes SQLite's write lock at BEGIN, as sessions do; a read
-        (``write=False``) never waits for it. For hot paths where an ORM session costs too much."""
+        (``write=False``) never waits for it. For hot paths where an ORM session costs too much.
+
+        ``durable=False`` lets PostgreSQL acknowledge the commit before its WAL reaches the disk
+        (``synchronous_commit = off`` for this transaction only): a crash may lose the last fraction
+        of a second of such commits, never corrupt anything. For bookkeeping written with every
+        message (delivery claims, question log), where an fsync per message would cap throughput."""
         self.ensure_schema()
         if not write:
             with self.engine.begin() as conn:
                 yield conn
             return
         with self._writer_turn(), self._write_bind.begin() as conn:
+            if not durable and self.dialect == "postgresql":
+                conn.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
             yield conn
 
     @contextmanager

@@ -72,7 +72,9 @@ def claim(db: Database, key: InboundKey, *, now: datetime, lease: timedelta) -> 
     require_aware("now", now)
     row = {**key._values(), "chat_id": key.chat_id[:_ID_MAX], "state": HANDLING, "received_at": now,
            "lease_until": now + lease}
-    with db.transaction() as conn:
+    # Not durable on PostgreSQL: a claim lost in a crash only means a redelivery after the restart
+    # is answered again (check-ins stay single through their own unique key).
+    with db.transaction(durable=False) as conn:
         inserted = conn.execute(_claim_statement(db.dialect), row).scalar()
         if inserted is not None:
             return True

@@ -66,8 +66,9 @@ def log_question(
     """Record one incoming question; ``question`` and ``normalized`` are truncated to fit. ``also``
     runs in the same transaction (one commit for the log line and the caller's own write)."""
     _require_aware("asked_at", asked_at)
-    # Core insert, not an ORM session: every message in every chat passes here.
-    with db.transaction() as conn:
+    # Core insert, not an ORM session: every message in every chat passes here. Not durable on
+    # PostgreSQL (see Database.transaction): a log line lost in a crash costs nothing that matters.
+    with db.transaction(durable=False) as conn:
         conn.execute(
             _ASKED_INSERT,
             {
