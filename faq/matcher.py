@@ -199,6 +199,14 @@ class Matcher:
     def _phrasing(self, query_grams: frozenset[str], item: int, evidence: float) -> float:
         return min(best_variant_dice(query_grams, self.index.variant_grams[item]), DICE_CAP * float(evidence))
 
+    def off_outline_topic(self, text: str) -> str | None:
+        """A topic the outline does not cover (党费, 年假, 第三批 …, listed in the lexicon) named in the
+        question, or None. Other handlers use it to leave such questions to the matcher's decline."""
+        for piece in self.segmenter.pieces(normalize(text)[:MAX_QUESTION_CHARS]):
+            if piece.kind == "topic":
+                return piece.word
+        return None
+
     def match(self, text: str) -> MatchResult:
         return self._match_normalized(normalize(text)[:MAX_QUESTION_CHARS])
 

@@ -162,6 +162,10 @@ def stage_handler(msg: IncomingMessage, campaign: Campaign, matcher: Matcher) ->
     today = msg.sent_at.astimezone(CAMPAIGN_TZ).date()
     deadline = campaign.find_deadline(text)
     stage = None if deadline else campaign.find_stage(text)
+    # "主题党日这个月搞什么" asks about something the campaign calendar does not hold: a time word
+    # alone does not make it a stage question.
+    if deadline is None and stage is None and matcher.off_outline_topic(msg.text):
+        return None
     if deadline is not None:
         body, source = _deadline_answer(deadline, today), deadline.source
         if today > campaign.end:

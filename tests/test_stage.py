@@ -95,3 +95,20 @@ def test_next_stage(service):
 @pytest.mark.parametrize("text", ["进入下一阶段前要写小结吗", "整改进展要向群众通报吗", "整改措施要硬到什么程度"])
 def test_progress_words_inside_faq_topics_stay_faq(service, text):
     assert ask(service, text, 2009, 5, 6).intent in ("faq", "suggest")
+
+
+def test_a_time_word_does_not_make_an_off_outline_topic_a_stage_question(make_settings, shared_matcher) -> None:
+    """"主题党日这个月搞什么" names something the calendar does not hold: the stage handler steps aside
+    (the FAQ then declines), while the same time words about the campaign still get a stage answer."""
+    from bot.clock import FixedClock, parse_instant
+    from bot.service import Service
+
+    service = Service(make_settings(), clock=FixedClock(parse_instant("2009-04-16T10:00:00+08:00")),
+                      matcher=shared_matcher)
+    try:
+        assert shared_matcher.off_outline_topic("主题党日这个月搞什么") == "主题党日"
+        assert shared_matcher.off_outline_topic("这个月要做什么") is None
+        assert service.ask("主题党日这个月搞什么", user_id="t1").intent != "stage"
+        assert service.ask("这个月要做什么", user_id="t2").intent == "stage"
+    finally:
+        service.close()
