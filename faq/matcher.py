@@ -210,6 +210,10 @@ class Matcher:
     def match(self, text: str) -> MatchResult:
         return self._match_normalized(normalize(text)[:MAX_QUESTION_CHARS])
 
+    def match_uncached(self, text: str) -> MatchResult:
+        """:meth:`match` past both caches (normalisation and results): what a new question costs."""
+        return self._match_uncached(normalize.__wrapped__(text)[:MAX_QUESTION_CHARS])
+
     def _match_uncached(self, normalized: str) -> MatchResult:
         candidates = self.rank(normalized)
         if not candidates:
