@@ -19,13 +19,11 @@ import asyncio
 import json
 import logging
 import uuid
-from collections.abc import Awaitable, Callable, Coroutine
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 import httpx
-from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from fastapi import Request
+from fastapi.responses import JSONResponse, Response
 
 from bot.messages import Reply
 from bot.platforms.gateway import AdapterStatus
@@ -36,14 +34,20 @@ from bot.platforms.wecom_aibot_message import (
     parse_callback,
     stream_body,
 )
+from bot.platforms.wecom_callback import (
+    TaskKeeper,
+    WeComCallbackAdapter,
+    callback_status,
+    empty_ok,
+    origin_text,
+    refuse,
+    reply_within,
+    same_origin,
+    secret_value,
+)
 from bot.platforms.wecom_crypto import (
     AIBOT_RECEIVE_ID,
-    ReceiveIdMismatch,
-    SignatureMismatch,
-    UndecryptableMessage,
     WeComCrypto,
-    timestamp_is_fresh,
-    valid_aes_key,
 )
 from bot.storage.outbox_repo import redact_text
 
@@ -58,120 +62,6 @@ ROUTE = "/wecom/aibot"
 REQUIRED = ("wecom_aibot_token", "wecom_aibot_aes_key")
 #: The long-connection adapter (bot.platforms.wecom_aibot_ws): the other way to deliver a late answer.
 LONG_CONNECTION_ADAPTER = "wecom_aibot_ws"
-#: On shutdown, answers still being worked on get this long to go out before they are cancelled.
-STOP_GRACE_SECONDS = 5.0
-
-
-# -- helpers shared with the self-built app's callback ---------------------------------------------------
-
-
-def secret_value(value: Any) -> str | None:
-    if value is None:
-        return None
-    text = value.get_secret_value() if hasattr(value, "get_secret_value") else str(value)
-    return text or None
-
-
-def callback_status(name: str, settings: Settings, required: tuple[str, ...], key_setting: str,
-                    route: str) -> AdapterStatus:
-    """Enabled when every required setting is present and the EncodingAESKey is well formed."""
-    missing = tuple(n for n in required if secret_value(getattr(settings, n, None)) is None)
-    if missing:
-        return AdapterStatus(name, False, missing)
-    if not valid_aes_key(secret_value(getattr(settings, key_setting)) or ""):
-        return AdapterStatus(name, False, (key_setting,),
-                             detail=f"XUESHI_{key_setting.upper()} is not a 43-character EncodingAESKey")
-    return AdapterStatus(name, True, detail=route)
-
-
-def empty_ok() -> Response:
-    """What WeCom takes as "received, nothing to say": 200 with an empty body."""
-    return Response(status_code=200)
-
-
-def refuse(status: int, text: str) -> Response:
-    return PlainTextResponse(text, status_code=status)
-
-
-def origin(url: str) -> tuple[str, str, int] | None:
-    """(scheme, host, port) of an http(s) URL, the port made explicit; None when it is not one."""
-    try:
-        parts = urlsplit(url)
-        port = parts.port
-    except ValueError:
-        return None
-    scheme = parts.scheme.lower()
-    if scheme not in ("http", "https") or not parts.hostname:
-        return None
-    return scheme, parts.hostname.lower(), port if port is not None else (443 if scheme == "https" else 80)
-
-
-def same_origin(url: str, base: str) -> bool:
-    found = origin(url)
-    return found is not None and found == origin(base)
-
-
-def origin_text(url: str) -> str:
-    """What may be logged about a URL: scheme, host and port, never its path or query."""
-    found = origin(url)
-    return f"{found[0]}://{found[1]}:{found[2]}" if found else "(not an http URL)"
-
-
-class TaskKeeper:
-    """Background work of one adapter, referenced until done (asyncio keeps only weak references)."""
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-        self._tasks: set[asyncio.Task[Any]] = set()
-
-    def spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
-        task = asyncio.get_running_loop().create_task(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._done)
-        return task
-
-    def _done(self, task: asyncio.Task[Any]) -> None:
-        self._tasks.discard(task)
-        # Whoever awaits a task reports its failure; fetching it here keeps asyncio from warning twice.
-        if not task.cancelled():
-            task.exception()
-
-    def __len__(self) -> int:
-        return len(self._tasks)
-
-    async def drain(self, grace: float = STOP_GRACE_SECONDS) -> None:
-        """Let pending work finish for up to ``grace`` seconds, then cancel what is left."""
-        pending = set(self._tasks)
-        if pending:
-            _, pending = await asyncio.wait(pending, timeout=grace)
-        for task in pending:
-            task.cancel()
-        if pending:
-            await asyncio.gather(*pending, return_exceptions=True)
-
-
-async def reply_within(keeper: TaskKeeper, work: Awaitable[Reply | None], seconds: float,
-                       later: Callable[[asyncio.Task[Any]], Coroutine[Any, Any, None]]) -> tuple[bool, Reply | None]:
-    """Run ``work`` in the background; ``(True, reply)`` when it finished within ``seconds``.
-
-    Otherwise ``(False, None)``, and ``later(task)`` is scheduled to deliver the reply when it comes —
-    also when the waiting request is cancelled (the client hung up), so no answer is lost.
-    """
-    async def run() -> Reply | None:
-        return await work
-
-    task = keeper.spawn(run())
-    try:
-        reply = await asyncio.wait_for(asyncio.shield(task), timeout=seconds)
-    except TimeoutError:
-        keeper.spawn(later(task))
-        return False, None
-    except asyncio.CancelledError:
-        keeper.spawn(later(task))
-        raise
-    return True, reply
-
-
 # -- the adapter ---------------------------------------------------------------------------------------
 
 
@@ -183,68 +73,30 @@ def build(context: PlatformContext) -> WeComAibotCallback:
     return WeComAibotCallback(context)
 
 
-class WeComAibotCallback:
+class WeComAibotCallback(WeComCallbackAdapter):
+    name = NAME
+    route = ROUTE
+
     def __init__(self, context: PlatformContext, *, crypto: WeComCrypto | None = None) -> None:
         settings = context.settings
-        self.name = NAME
         self.context = context
         self.settings = settings
         self.crypto = crypto or WeComCrypto(secret_value(settings.wecom_aibot_token) or "",
                                             secret_value(settings.wecom_aibot_aes_key) or "", AIBOT_RECEIVE_ID)
         self.tasks = TaskKeeper(NAME)
 
-    def routes(self) -> APIRouter:
-        router = APIRouter()
-        router.add_api_route(ROUTE, self.verify_url, methods=["GET"], include_in_schema=False)
-        router.add_api_route(ROUTE, self.callback, methods=["POST"], include_in_schema=False)
-        return router
-
-    async def start(self) -> None:
-        return None
-
-    async def stop(self) -> None:
-        await self.tasks.drain()
-
-    # -- GET: URL verification ---------------------------------------------------------------------------
-
-    async def verify_url(self, request: Request) -> Response:
-        # No freshness check here: a replayed verification only echoes what its sender already knew.
-        query = request.query_params
-        try:
-            echo = self.crypto.open(query.get("msg_signature", ""), query.get("timestamp", ""),
-                                    query.get("nonce", ""), query.get("echostr", ""))
-        except (SignatureMismatch, ReceiveIdMismatch):
-            log.warning("%s: URL verification refused (signature or receive id)", NAME)
-            return refuse(403, "forbidden")
-        except UndecryptableMessage:
-            return refuse(400, "bad echostr")
-        return PlainTextResponse(echo)
-
     # -- POST: a message -----------------------------------------------------------------------------------
 
     async def callback(self, request: Request) -> Response:
         query = request.query_params
-        signature, timestamp, nonce = (query.get("msg_signature", ""), query.get("timestamp", ""),
-                                       query.get("nonce", ""))
+        nonce = query.get("nonce", "")
         encrypt = _encrypt_field(await request.body())
         if encrypt is None:
             return refuse(400, "bad request")
-        try:
-            self.crypto.verify(signature, timestamp, nonce, encrypt)
-        except SignatureMismatch:
-            log.warning("%s: callback refused: bad msg_signature", NAME)
-            return refuse(403, "forbidden")
         now = self.context.service.clock.now()
-        if not timestamp_is_fresh(timestamp, now):
-            log.warning("%s: callback refused: stale timestamp", NAME)
-            return refuse(403, "forbidden")
-        try:
-            plaintext = self.crypto.decrypt(encrypt)
-        except ReceiveIdMismatch:
-            log.warning("%s: callback refused: wrong receive id", NAME)
-            return refuse(403, "forbidden")
-        except UndecryptableMessage:
-            return refuse(400, "bad request")
+        plaintext = self.open_envelope(query, encrypt, now)
+        if isinstance(plaintext, Response):
+            return plaintext
         try:
             delivery = parse_callback(json.loads(plaintext), now)
         except UnsupportedMessage as exc:

@@ -29,14 +29,15 @@ from xml.etree.ElementTree import Element, ParseError
 import httpx
 from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeET
-from fastapi import APIRouter, Request
-from fastapi.responses import PlainTextResponse, Response
+from fastapi import Request
+from fastapi.responses import Response
 
 from bot.clock import CAMPAIGN_TZ
 from bot.messages import IncomingMessage, Reply
 from bot.platforms.gateway import AdapterStatus, InboundKey
-from bot.platforms.wecom_aibot import (
+from bot.platforms.wecom_callback import (
     TaskKeeper,
+    WeComCallbackAdapter,
     callback_status,
     empty_ok,
     refuse,
@@ -44,11 +45,7 @@ from bot.platforms.wecom_aibot import (
     secret_value,
 )
 from bot.platforms.wecom_crypto import (
-    ReceiveIdMismatch,
-    SignatureMismatch,
-    UndecryptableMessage,
     WeComCrypto,
-    timestamp_is_fresh,
 )
 from bot.storage.outbox_repo import redact_text
 from scheduler.channels import WECOM_TEXT_MAX_BYTES, split_text
@@ -127,11 +124,13 @@ class AccessTokens:
             self._token = None
 
 
-class WeComAppCallback:
+class WeComAppCallback(WeComCallbackAdapter):
+    name = NAME
+    route = ROUTE
+
     def __init__(self, context: PlatformContext, *, crypto: WeComCrypto | None = None,
                  token_clock: Callable[[], float] = time.monotonic) -> None:
         settings = context.settings
-        self.name = NAME
         self.context = context
         self.settings = settings
         self.corp_id = settings.wecom_corp_id or ""
@@ -143,60 +142,19 @@ class WeComAppCallback:
                                    clock=token_clock)
         self.tasks = TaskKeeper(NAME)
 
-    def routes(self) -> APIRouter:
-        router = APIRouter()
-        router.add_api_route(ROUTE, self.verify_url, methods=["GET"], include_in_schema=False)
-        router.add_api_route(ROUTE, self.callback, methods=["POST"], include_in_schema=False)
-        return router
-
-    async def start(self) -> None:
-        return None
-
-    async def stop(self) -> None:
-        await self.tasks.drain()
-
-    # -- GET: URL verification ---------------------------------------------------------------------------
-
-    async def verify_url(self, request: Request) -> Response:
-        # No freshness check here: a replayed verification only echoes what its sender already knew.
-        query = request.query_params
-        try:
-            echo = self.crypto.open(query.get("msg_signature", ""), query.get("timestamp", ""),
-                                    query.get("nonce", ""), query.get("echostr", ""))
-        except (SignatureMismatch, ReceiveIdMismatch):
-            log.warning("%s: URL verification refused (signature or corp id)", NAME)
-            return refuse(403, "forbidden")
-        except UndecryptableMessage:
-            return refuse(400, "bad echostr")
-        return PlainTextResponse(echo)
-
     # -- POST: a message -----------------------------------------------------------------------------------
 
     async def callback(self, request: Request) -> Response:
         query = request.query_params
-        signature, timestamp, nonce = (query.get("msg_signature", ""), query.get("timestamp", ""),
-                                       query.get("nonce", ""))
+        nonce = query.get("nonce", "")
         envelope = parse_xml(await request.body())
         encrypt = envelope.findtext("Encrypt") if envelope is not None else None
         if not encrypt:
             return refuse(400, "bad request")
-        encrypt = encrypt.strip()
-        try:
-            self.crypto.verify(signature, timestamp, nonce, encrypt)
-        except SignatureMismatch:
-            log.warning("%s: callback refused: bad msg_signature", NAME)
-            return refuse(403, "forbidden")
         now = self.context.service.clock.now()
-        if not timestamp_is_fresh(timestamp, now):
-            log.warning("%s: callback refused: stale timestamp", NAME)
-            return refuse(403, "forbidden")
-        try:
-            plaintext = self.crypto.decrypt(encrypt)
-        except ReceiveIdMismatch:
-            log.warning("%s: callback refused: wrong corp id", NAME)
-            return refuse(403, "forbidden")
-        except UndecryptableMessage:
-            return refuse(400, "bad request")
+        plaintext = self.open_envelope(query, encrypt.strip(), now)
+        if isinstance(plaintext, Response):
+            return plaintext
         inner = parse_xml(plaintext.encode("utf-8"))
         if inner is None:
             return refuse(400, "bad request")
