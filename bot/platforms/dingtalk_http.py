@@ -72,7 +72,7 @@ class DingTalkHttpAdapter:
 
     def routes(self) -> APIRouter:
         router = APIRouter()
-        router.add_api_route(ROUTE, self.receive, methods=["POST"], include_in_schema=False)
+        router.add_route(ROUTE, self.receive, methods=["POST"], include_in_schema=False)  # raw request: no FastAPI params
         return router
 
     async def start(self) -> None:

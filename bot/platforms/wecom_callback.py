@@ -155,9 +155,11 @@ class WeComCallbackAdapter:
     tasks: TaskKeeper
 
     def routes(self) -> APIRouter:
+        # Plain (Starlette) routes: the endpoints read the raw request themselves, so FastAPI's
+        # per-request parameter analysis would be pure overhead on the busiest path.
         router = APIRouter()
-        router.add_api_route(self.route, self.verify_url, methods=["GET"], include_in_schema=False)
-        router.add_api_route(self.route, self.callback, methods=["POST"], include_in_schema=False)
+        router.add_route(self.route, self.verify_url, methods=["GET"], include_in_schema=False)
+        router.add_route(self.route, self.callback, methods=["POST"], include_in_schema=False)
         return router
 
     async def start(self) -> None:
