@@ -87,6 +87,17 @@ class _FeatureTable:
             for f, r in self.rows.items():
                 self.matrix[r, self.ids[f]] = self.vals[f]
 
+    def strength(self, feature: str, doc: int) -> float:
+        """How strongly ``doc`` matches ``feature`` (0 when it does not)."""
+        if self.rows is not None:
+            row = self.rows.get(feature)
+            return 0.0 if row is None else float(self.matrix[row, doc])
+        ids = self.ids.get(feature)
+        if ids is None:
+            return 0.0
+        hit = np.flatnonzero(ids == doc)
+        return float(self.vals[feature][hit[0]]) if len(hit) else 0.0
+
     def coverage(self, weights: dict[str, float]) -> np.ndarray:
         if self.rows is not None:
             return self._dense_coverage(weights)
@@ -160,6 +171,10 @@ class Index:
 
     def idf(self, term: str) -> float:
         return self.words.idf[term]
+
+    def supports(self, term: str, doc: int) -> bool:
+        """Whether item ``doc`` has ``term`` in any field (question, aliases, keywords, answer)."""
+        return self.words.strength(term, doc) > 0.0
 
     @property
     def max_idf(self) -> float:

@@ -57,6 +57,16 @@ OTHER_TOPIC_SHARE = 2.0
 DESCRIPTIVE_TAGS = frozenset("mqab")
 # Words about the asker (our hospital) or the question's frame (any rules?) rather than its topic.
 LIGHT_SHARE = 0.4
+# A question that reaches an item through a single content word (an "anchor") but also names a
+# telling noun or verb the item never mentions, in any field, asks about something else to do with
+# that word: "退休 + 手续", "党校 + 报名", "问卷 + 导出数据". Its score for that item is scaled down.
+FOREIGN_PENALTY = 0.85
+# A supported word counts as an anchor only if it weighs this much ("学习实践活动" is in every item).
+ANCHOR_MIN_WEIGHT = 1.0
+# A foreign word must weigh at least this much: everyday words say too little to overrule a match.
+FOREIGN_MIN_WEIGHT = 1.0
+# jieba tags of nouns and verbs: what a question is about and what it wants done.
+FOREIGN_TAGS = frozenset({"n", "nz", "ns", "nt", "nr", "v", "vn", "vd"})
 
 Outcome = Literal["answer", "suggest", "fallback"]
 
@@ -126,6 +136,10 @@ class Matcher:
         return IndexedDoc(variants=variants, keywords=keywords, answer=tok(normalize(item.answer)))
 
     def query_weights(self, normalized: str) -> tuple[dict[str, float], list[str]]:
+        weights, words, _ = self._query(normalized)
+        return weights, words
+
+    def _query(self, normalized: str) -> tuple[dict[str, float], list[str], list[Piece]]:
         """Weight of each query term, and the words the character n-grams are taken from.
 
         A word the index knows weighs its IDF. An unknown long word is replaced by the sub-terms
@@ -135,7 +149,8 @@ class Matcher:
         """
         weights: dict[str, float] = {}
         words: list[str] = []
-        for piece in self.segmenter.pieces(normalized):
+        pieces = self.segmenter.pieces(normalized)
+        for piece in pieces:
             words.append(piece.word)
             context = LIGHT_SHARE if piece.word in self.segmenter.lexicon.light_words else 1.0
             if self.index.knows(piece.word):
@@ -158,7 +173,7 @@ class Matcher:
         if weights:
             for asked in asked_types(normalized):
                 weights[asked] = TYPE_WEIGHT
-        return weights, words
+        return weights, words, pieces
 
     def _unknown_share(self, piece: Piece) -> float:
         word = piece.word
@@ -178,7 +193,7 @@ class Matcher:
         return share
 
     def rank(self, normalized: str, limit: int = 3) -> list[Candidate]:
-        weights, words = self.query_weights(normalized)
+        weights, words, pieces = self._query(normalized)
         # Single characters and bare numbers alone say too little to pick an answer.
         if not any(len(w) > 1 and not w.isdigit() for w in words):
             return []
@@ -193,8 +208,40 @@ class Matcher:
             for i in top
             if scores[i] > 0
         ]
+        slots = self._slots(pieces, weights)
+        if slots[1]:
+            reranked = [(score * self._foreign_factor(slots, i), i) for score, i in reranked]
         reranked.sort(key=lambda pair: (-pair[0], pair[1]))
         return [Candidate(self.kb.items[i], score) for score, i in reranked[:limit]]
+
+    def _slots(self, pieces: list[Piece], weights: dict[str, float]) -> tuple[list[tuple[str, ...]], list[str]]:
+        """The question's possible anchors (each a word with its known sub-terms) and its telling
+        nouns and verbs (the words that could be foreign to an item)."""
+        light = self.segmenter.lexicon.light_words
+        anchors: list[tuple[str, ...]] = []
+        telling: list[str] = []
+        for piece in pieces:
+            if piece.word in light:
+                continue
+            terms = tuple(t for t in (piece.word, *piece.subs) if weights.get(t, 0.0) >= ANCHOR_MIN_WEIGHT)
+            if terms:
+                anchors.append(terms)
+            if (
+                piece.kind in ("word", "topic")
+                and len(piece.word) > 1
+                and weights.get(piece.word, 0.0) >= FOREIGN_MIN_WEIGHT
+                and (piece.kind == "topic" or self.segmenter.tag(piece.word) in FOREIGN_TAGS)
+            ):
+                telling.append(piece.word)
+        return anchors, telling
+
+    def _foreign_factor(self, slots: tuple[list[tuple[str, ...]], list[str]], item: int) -> float:
+        anchors, telling = slots
+        supports = self.index.supports
+        if not any(not supports(word, item) for word in telling):
+            return 1.0
+        held = sum(1 for terms in anchors if any(supports(t, item) for t in terms))
+        return FOREIGN_PENALTY if held <= 1 else 1.0
 
     def _phrasing(self, query_grams: frozenset[str], item: int, evidence: float) -> float:
         return min(best_variant_dice(query_grams, self.index.variant_grams[item]), DICE_CAP * float(evidence))
@@ -233,7 +280,7 @@ class Matcher:
 MATCH_CACHE_SIZE = 4096
 
 # Bump when tokenisation or scoring changes, so cached indexes built by older code are not used.
-INDEX_FORMAT = 8
+INDEX_FORMAT = 9
 
 
 # The code that shapes the index: a change to any of it must not reuse an index built by the old code.

@@ -40,6 +40,9 @@ _TEMPORAL = re.compile(
 # jieba part-of-speech tags of words that never decide what a question is about: adverbs,
 # pronouns, prepositions, conjunctions, particles, modal particles, interjections, onomatopoeia,
 # locatives and time words ("上面", "比如"… are everyday words, not topics).
+# Named holidays and vacations ("端午节", "暑假", "节假日") are jieba time words too, but they name what
+# the question is about (a day off), not when the asker acts: they stay content words.
+_HOLIDAY = re.compile(r"[\u4e00-\u9fff](?:节|假|假期|假日|旦)$")
 FUNCTION_TAGS = frozenset({"d", "r", "p", "c", "u", "y", "e", "o", "f", "t", "uj", "ul", "uz", "ud", "ug", "uv", "zg"})
 
 STOPWORDS = frozenset(
@@ -253,7 +256,10 @@ class Segmenter:
         if len(word) > 1 and all(ch in STOPWORDS for ch in word):
             # Glued-together function words ("咋搞", "不能", "要做") still say nothing about the topic.
             return True
-        return self._tags.get(word, "") in FUNCTION_TAGS or bool(_TEMPORAL.match(word))
+        tag = self._tags.get(word, "")
+        if tag == "t" and _HOLIDAY.search(word):
+            return False
+        return tag in FUNCTION_TAGS or bool(_TEMPORAL.match(word))
 
     def _canon(self, word: str) -> str | None:
         word = self.lexicon.canonical.get(word, word)
