@@ -271,3 +271,19 @@ def test_labelled_paraphrase_set_through_the_bot(tmp_path: Path, make_settings, 
     assert in_scope > 0 and out_scope > 0
     assert rate_in >= 0.85
     assert rate_out >= 0.90
+
+
+@pytest.mark.parametrize("question", ["心得体会可以打印吗", "动员大会的横幅去哪印", "春节期间学实暂停吗"])
+def test_outline_word_with_a_foreign_predicate_falls_back(matcher, question: str) -> None:
+    # One anchor word ("心得体会") plus a noun or verb the item never mentions ("打印"): another matter.
+    assert matcher.match(question).outcome != "answer"
+
+
+def test_one_anchor_and_a_foreign_word_scale_the_score_down(matcher) -> None:
+    import faq.matcher as fm
+
+    index = [i for i, it in enumerate(matcher.kb.items) if it.id == "s1-training"][0]
+    weights, _, pieces = matcher._query(normalize("心得体会可以打印吗"))
+    assert matcher._foreign_factor(matcher._slots(pieces, weights), index) == fm.FOREIGN_PENALTY
+    weights, _, pieces = matcher._query(normalize("心得体会要写几篇"))
+    assert matcher._foreign_factor(matcher._slots(pieces, weights), index) == 1.0
