@@ -22,6 +22,7 @@ import hashlib
 import logging
 import os
 import pickle
+import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -115,6 +116,10 @@ class Matcher:
         # The same questions come back again and again (a meeting notice makes a whole group ask the
         # same thing): a result depends only on the normalized text and this matcher's data.
         self._match_normalized = functools.lru_cache(maxsize=MATCH_CACHE_SIZE)(self._match_uncached)
+        # The years the knowledge base speaks of (the outline's own): a question about another year
+        # ("2010年的学习实践活动有什么安排") is about a campaign the outline does not describe.
+        self.years = frozenset(y for item in kb.items for y in _YEAR.findall(
+            " ".join((item.question, item.answer, *item.aliases))))
 
     @classmethod
     def from_files(cls, faq_path: Path, lexicon_path: Path, cache_dir: Path | None = None, **thresholds) -> Matcher:
@@ -246,6 +251,14 @@ class Matcher:
     def _phrasing(self, query_grams: frozenset[str], item: int, evidence: float) -> float:
         return min(best_variant_dice(query_grams, self.index.variant_grams[item]), DICE_CAP * float(evidence))
 
+    def unknown_words(self, text: str) -> list[str]:
+        """The question's telling nouns and verbs that no item mentions in any field ("消防" in
+        "消防检查整改期限是多久"): signs that it is about something the outline does not cover."""
+        normalized = normalize(text)[:MAX_QUESTION_CHARS]
+        weights, _ = self.query_weights(normalized)
+        _, telling = self._slots(self.segmenter.pieces(normalized), weights)
+        return [word for word in telling if not self.index.knows(word)]
+
     def off_outline_topic(self, text: str) -> str | None:
         """A topic the outline does not cover (党费, 年假, 第三批 …, listed in the lexicon) named in the
         question, or None. Other handlers use it to leave such questions to the matcher's decline."""
@@ -265,6 +278,8 @@ class Matcher:
         candidates = self.rank(normalized)
         if not candidates:
             return MatchResult("fallback", normalized, [], "no content words")
+        if any(year not in self.years for year in _YEAR.findall(normalized)):
+            return MatchResult("fallback", normalized, candidates, "another year")
         best = candidates[0].score
         runner_up = candidates[1].score if len(candidates) > 1 else 0.0
         # Count whole words: the sub-terms of one compound ("社区卫生服务中心") are still one word.
@@ -275,6 +290,8 @@ class Matcher:
             return MatchResult("suggest", normalized, candidates, "ambiguous" if best >= self.answer_threshold else "weak")
         return MatchResult("fallback", normalized, candidates, "below threshold")
 
+
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 
 #: Distinct normalized questions whose match results are kept per matcher.
 MATCH_CACHE_SIZE = 4096

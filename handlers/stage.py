@@ -151,6 +151,18 @@ def _next_answer(campaign: Campaign, today: date) -> str:
     return "\n".join(lines)
 
 
+_OTHER_BATCH = re.compile(r"第[一三四五六七八九十1-9]批")
+_YEAR = re.compile(r"(?<!\d)(19|20)(\d\d)(?:年|$|\D)")
+CAMPAIGN_YEAR = 2009
+
+
+def _other_campaign(text: str) -> bool:
+    """Whether ``text`` names another batch (第一批, 第三批 …) or a year other than the campaign's."""
+    if _OTHER_BATCH.search(text):
+        return True
+    return any(int(a + b) != CAMPAIGN_YEAR for a, b in _YEAR.findall(text))
+
+
 @handler("stage")
 def stage_handler(msg: IncomingMessage, campaign: Campaign, matcher: Matcher) -> Reply | None:
     """问阶段和时间：现在是什么阶段、还有几天、某项材料什么时候交"""
@@ -165,6 +177,11 @@ def stage_handler(msg: IncomingMessage, campaign: Campaign, matcher: Matcher) ->
     # "主题党日这个月搞什么" asks about something the campaign calendar does not hold: a time word
     # alone does not make it a stage question.
     if deadline is None and stage is None and matcher.off_outline_topic(msg.text):
+        return None
+    # The calendar is the 2009 second batch's: another batch or year is not ours to date, and a named
+    # deadline or stage next to a word the outline never uses ("消防检查整改期限", "年度总结报告") is
+    # somebody else's deadline.
+    if _other_campaign(text) or ((deadline or stage) and matcher.unknown_words(msg.text)):
         return None
     if deadline is not None:
         body, source = _deadline_answer(deadline, today), deadline.source

@@ -287,3 +287,10 @@ def test_one_anchor_and_a_foreign_word_scale_the_score_down(matcher) -> None:
     assert matcher._foreign_factor(matcher._slots(pieces, weights), index) == fm.FOREIGN_PENALTY
     weights, _, pieces = matcher._query(normalize("心得体会要写几篇"))
     assert matcher._foreign_factor(matcher._slots(pieces, weights), index) == 1.0
+
+
+def test_a_year_the_outline_never_mentions_is_declined(shared_matcher) -> None:
+    """The outline describes the 2009 campaign; a question about another year's is not answered from it."""
+    assert shared_matcher.match("2011年借调的党员在哪里参加学习").outcome == "fallback"
+    assert shared_matcher.match("2011年借调的党员在哪里参加学习").reason == "another year"
+    assert shared_matcher.match("借调的党员在哪里参加学习").outcome == "answer"

@@ -112,3 +112,32 @@ def test_a_time_word_does_not_make_an_off_outline_topic_a_stage_question(make_se
         assert service.ask("这个月要做什么", user_id="t2").intent == "stage"
     finally:
         service.close()
+
+
+@pytest.mark.parametrize("question", ["第三批什么时候开始动员", "2012年的活动还有几天结束", "第一批的整改阶段几号结束"])
+def test_another_batch_or_year_is_not_dated_from_this_calendar(question, make_settings, shared_matcher) -> None:
+    from bot.clock import FixedClock, parse_instant
+    from bot.service import Service
+
+    service = Service(make_settings(), clock=FixedClock(parse_instant("2009-06-25T10:00:00+08:00")),
+                      matcher=shared_matcher)
+    try:
+        assert service.ask(question, user_id="t").intent != "stage"
+        assert service.ask("整改阶段几号结束", user_id="t2").intent == "stage"  # the same words, our campaign
+    finally:
+        service.close()
+
+
+def test_a_named_stage_beside_a_word_the_outline_never_uses_is_not_ours(make_settings, shared_matcher) -> None:
+    from bot.clock import FixedClock, parse_instant
+    from bot.service import Service
+
+    assert shared_matcher.unknown_words("锅炉房整改什么时候结束")
+    assert not shared_matcher.unknown_words("整改什么时候结束")
+    service = Service(make_settings(), clock=FixedClock(parse_instant("2009-06-25T10:00:00+08:00")),
+                      matcher=shared_matcher)
+    try:
+        assert service.ask("锅炉房整改什么时候结束", user_id="t").intent != "stage"
+        assert service.ask("整改什么时候结束", user_id="t2").intent == "stage"
+    finally:
+        service.close()
