@@ -337,3 +337,18 @@ def test_session_rolls_back_on_database_error(db: Database) -> None:
     with db.session() as session:
         assert session.scalar(select(func.count()).select_from(AskedQuestion)) == 0
     assert repo.load_context(db, **KEY, now=T0) == {"keep": True}
+
+
+def test_bookkeeping_transactions_skip_the_wal_flush_on_postgresql(db) -> None:
+    """``durable=False`` writes (claims, the question log) commit without waiting for the WAL flush on
+    PostgreSQL, in the same schema as everything else; ordinary transactions stay durable."""
+    from sqlalchemy import text
+
+    db.ensure_schema()
+    with db.transaction(durable=False) as conn:
+        conn.execute(text("SELECT 1 FROM alembic_version"))  # same schema (search_path) as the main pool
+        quick = conn.exec_driver_sql("SHOW synchronous_commit").scalar() if db.dialect == "postgresql" else "n/a"
+    with db.transaction() as conn:
+        durable = conn.exec_driver_sql("SHOW synchronous_commit").scalar() if db.dialect == "postgresql" else "n/a"
+    if db.dialect == "postgresql":
+        assert (quick, durable) == ("off", "on")

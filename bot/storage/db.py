@@ -78,6 +78,9 @@ class Database:
                                         pool_size=_POOL_SIZE, max_overflow=_POOL_OVERFLOW)
             session_bind = self.engine
         self._write_bind = session_bind
+        self._bookkeeping_connect_args = connect_args if self.dialect == "postgresql" else None
+        self._bookkeeping_engine: Engine | None = None
+        self._bookkeeping_lock = threading.Lock()
         # Re-entrant: a write opened inside another one in the same thread must not deadlock here.
         self._write_lock: threading.RLock | None = threading.RLock() if self.dialect == "sqlite" else None
         self._sessionmaker = sessionmaker(bind=session_bind, expire_on_commit=False)
@@ -159,18 +162,35 @@ class Database:
         (``write=False``) never waits for it. For hot paths where an ORM session costs too much.
 
         ``durable=False`` lets PostgreSQL acknowledge the commit before its WAL reaches the disk
-        (``synchronous_commit = off`` for this transaction only): a crash may lose the last fraction
-        of a second of such commits, never corrupt anything. For bookkeeping written with every
+        (``synchronous_commit = off``, on a separate pool): a crash may lose the last fraction of a
+        second of such commits, never corrupt anything. For bookkeeping written with every
         message (delivery claims, question log), where an fsync per message would cap throughput."""
         self.ensure_schema()
         if not write:
             with self.engine.begin() as conn:
                 yield conn
             return
+        if not durable and self.dialect == "postgresql":
+            with self._bookkeeping().begin() as conn:
+                yield conn
+            return
         with self._writer_turn(), self._write_bind.begin() as conn:
-            if not durable and self.dialect == "postgresql":
-                conn.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
             yield conn
+
+    def _bookkeeping(self) -> Engine:
+        """PostgreSQL engine for non-durable writes: its sessions run with ``synchronous_commit=off``
+        (set once per connection, not per transaction) and skip the pre-ping, so a message's
+        bookkeeping costs no round trip beyond its statements. After a server restart the first
+        statement on a stale connection fails, the pool is invalidated and the platform's retry
+        (the claim was never made) goes through."""
+        if self._bookkeeping_engine is None:
+            with self._bookkeeping_lock:
+                if self._bookkeeping_engine is None:
+                    options = " ".join(filter(None, [self.url.query.get("options"), "-c synchronous_commit=off"]))
+                    connect_args = {**(self._bookkeeping_connect_args or {}), "options": options}
+                    self._bookkeeping_engine = create_engine(self.url, connect_args=connect_args,
+                                                             pool_size=_POOL_SIZE, max_overflow=_POOL_OVERFLOW)
+        return self._bookkeeping_engine
 
     @contextmanager
     def _writer_turn(self) -> Iterator[None]:
@@ -209,6 +229,8 @@ class Database:
     def dispose(self) -> None:
         """Close pooled connections (call on shutdown and in tests)."""
         self.engine.dispose()
+        if self._bookkeeping_engine is not None:
+            self._bookkeeping_engine.dispose()
 
     def _describe_error(self, exc: BaseException) -> str:
         detail = exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc
