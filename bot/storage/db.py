@@ -179,8 +179,11 @@ class Database:
 
     def _bookkeeping(self) -> Engine:
         """PostgreSQL engine for non-durable writes: its sessions run with ``synchronous_commit=off``
-        (set once per connection, not per transaction) and skip the pre-ping, so a message's
-        bookkeeping costs no round trip beyond its statements. After a server restart the first
+        (set once per connection, not per transaction), in autocommit, and skip the pre-ping, so a
+        message's bookkeeping costs one round trip per statement and nothing more. Each statement is
+        atomic on its own (the claim is one INSERT … ON CONFLICT); the few statements after a reply
+        (log line, "handled" mark, follow-up state) are not atomic together, which costs at most a
+        lost log line or a follow-up if the process dies between them. After a server restart the first
         statement on a stale connection fails, the pool is invalidated and the platform's retry
         (the claim was never made) goes through."""
         if self._bookkeeping_engine is None:
@@ -189,6 +192,7 @@ class Database:
                     options = " ".join(filter(None, [self.url.query.get("options"), "-c synchronous_commit=off"]))
                     connect_args = {**(self._bookkeeping_connect_args or {}), "options": options}
                     self._bookkeeping_engine = create_engine(self.url, connect_args=connect_args,
+                                                             isolation_level="AUTOCOMMIT",
                                                              pool_size=_POOL_SIZE, max_overflow=_POOL_OVERFLOW)
         return self._bookkeeping_engine
 
