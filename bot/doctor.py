@@ -104,7 +104,8 @@ def run_checks(settings: Settings) -> list[Finding]:
             findings.append(Finding(OK, status.name, "已配置，serve 时启动" + (f"（{status.detail}）" if status.detail else "")))
         else:
             missing = "、".join(f"XUESHI_{m.upper()}" for m in status.missing)
-            findings.append(Finding(OK, status.name, f"未启用（缺少 {missing}）"))
+            why = "；".join(filter(None, [f"缺少 {missing}" if missing else "", status.detail]))
+            findings.append(Finding(OK, status.name, f"未启用（{why or '未配置'}）"))
     findings += _check_wecom_callback(settings, "wecom_aibot", "wecom_aibot_token", "wecom_aibot_aes_key")
     findings += _check_wecom_callback(settings, "wecom_app", "wecom_app_token", "wecom_app_aes_key")
     partial = [

@@ -55,7 +55,9 @@ def flush(fake: DingTalkFake, msg_id: str) -> None:
 def test_status_needs_both_credentials_and_the_switch(make_settings) -> None:
     assert dingtalk_stream.status(make_settings()).missing == ("dingtalk_client_id", "dingtalk_client_secret")
     off = make_settings(dingtalk_client_id=APP_KEY, dingtalk_client_secret=APP_SECRET, dingtalk_stream_enabled=False)
-    assert not dingtalk_stream.status(off).enabled and dingtalk_stream.status(off).missing == ("dingtalk_stream_enabled",)
+    switched_off = dingtalk_stream.status(off)
+    assert not switched_off.enabled and switched_off.missing == ()
+    assert "switched off" in switched_off.line() and "missing" not in switched_off.line()
     on = make_settings(dingtalk_client_id=APP_KEY, dingtalk_client_secret=APP_SECRET)
     assert dingtalk_stream.status(on).enabled
     assert APP_SECRET not in dingtalk_stream.status(on).line()

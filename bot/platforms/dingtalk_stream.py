@@ -61,10 +61,11 @@ DRAIN_SECONDS = 10.0
 
 def status(settings: Settings) -> AdapterStatus:
     missing = tuple(name for name in REQUIRED_SETTINGS if not getattr(settings, name))
+    if missing:
+        return AdapterStatus(name=NAME, enabled=False, missing=missing)
     if not settings.dingtalk_stream_enabled:
-        missing += ("dingtalk_stream_enabled",)
-    return AdapterStatus(name=NAME, enabled=not missing, missing=missing,
-                         detail=f"long connection via {settings.dingtalk_api_base}" if not missing else "")
+        return AdapterStatus(name=NAME, enabled=False, detail="switched off: XUESHI_DINGTALK_STREAM_ENABLED=false")
+    return AdapterStatus(name=NAME, enabled=True, detail=f"long connection via {settings.dingtalk_api_base}")
 
 
 def build(context: PlatformContext) -> DingTalkStreamAdapter:
