@@ -48,10 +48,6 @@ class Conversation:
                 repo.clear_context_in(conn, **self._key, kind=kind)
         self._pending.clear()
 
-    def flush(self) -> None:
-        if self._pending:
-            with self._db.transaction() as conn:
-                self.flush_in(conn)
 
 
 class NoConversation:
@@ -69,7 +65,4 @@ class NoConversation:
         pass
 
     def flush_in(self, conn: Connection) -> None:
-        pass
-
-    def flush(self) -> None:
         pass

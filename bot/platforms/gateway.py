@@ -12,9 +12,9 @@ from __future__ import annotations
 import functools
 import logging
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from anyio import CapacityLimiter, to_thread
 
@@ -127,9 +127,3 @@ class Adapter(Protocol):
     async def start(self) -> None: ...
 
     async def stop(self) -> None: ...
-
-
-@dataclass
-class AdapterSet:
-    adapters: list[Any] = field(default_factory=list)
-    statuses: list[AdapterStatus] = field(default_factory=list)
