@@ -38,19 +38,12 @@ def _aes_key_problem(value: str) -> str | None:
     return None if len(key) == 32 else "解码后不是 32 字节"
 
 
-def _secret(settings: Settings, name: str) -> str | None:
-    value = getattr(settings, name)
-    if value is None:
-        return None
-    return value.get_secret_value() if hasattr(value, "get_secret_value") else str(value)
-
-
 def _check_wecom_callback(settings: Settings, area: str, token_name: str, key_name: str) -> list[Finding]:
     found: list[Finding] = []
-    token = _secret(settings, token_name)
+    token = settings.value(token_name)
     if token is not None and not _TOKEN.match(token):
         found.append(Finding(ERROR, area, f"XUESHI_{token_name.upper()} 应为 3–32 位英文字母或数字"))
-    key = _secret(settings, key_name)
+    key = settings.value(key_name)
     if key is not None and (problem := _aes_key_problem(key)):
         found.append(Finding(ERROR, area, f"XUESHI_{key_name.upper()}（EncodingAESKey）{problem}"))
     return found
@@ -116,9 +109,9 @@ def run_checks(settings: Settings) -> list[Finding]:
         ("钉钉应用机器人", ("dingtalk_client_id", "dingtalk_client_secret")),
     ]
     for label, names in partial:
-        present = [n for n in names if getattr(settings, n) is not None]
-        if present and len(present) < len(names):
-            absent = "、".join(f"XUESHI_{n.upper()}" for n in names if n not in present)
+        absent_names = settings.missing(names)
+        if 0 < len(absent_names) < len(names):
+            absent = "、".join(f"XUESHI_{n.upper()}" for n in absent_names)
             findings.append(Finding(ERROR, label, f"只配了一部分，还缺 {absent}"))
     if enabled == 0:
         findings.append(Finding(WARN, "平台", "没有启用任何群聊平台：只能用命令行和 /api/ask；配置方法见 README「接入企业微信和钉钉」"))

@@ -103,6 +103,18 @@ class Settings(BaseSettings):
             raise ValueError(f"need a ws(s) URL, got {value!r}")
         return value
 
+    def value(self, name: str) -> str | None:
+        """A setting as plain text (secrets unwrapped); None when it is unset or blank."""
+        raw = getattr(self, name)
+        if raw is None:
+            return None
+        text = raw.get_secret_value() if isinstance(raw, SecretStr) else str(raw)
+        return text if text.strip() else None
+
+    def missing(self, names: tuple[str, ...]) -> tuple[str, ...]:
+        """Which of ``names`` are unset or blank (an adapter starts only when none is)."""
+        return tuple(name for name in names if self.value(name) is None)
+
     def dingtalk_app_credentials(self) -> tuple[str, str] | None:
         """(AppKey, AppSecret) of the DingTalk enterprise app, from either pair of settings."""
         key = self.dingtalk_client_id or self.dingtalk_app_key

@@ -135,3 +135,11 @@ def test_cli_with_a_config_file_that_is_not_toml_exits_2(tmp_path: Path, cli_env
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert "配置有误" in result.stderr
+
+
+def test_value_unwraps_secrets_and_missing_names_blank_ones(make_settings) -> None:
+    settings = make_settings(wecom_aibot_token="tok123", wecom_aibot_aes_key="  ", wecom_corp_id="ww1")
+    assert settings.value("wecom_aibot_token") == "tok123"  # a SecretStr, unwrapped
+    assert settings.value("wecom_aibot_aes_key") is None  # blank counts as unset
+    assert settings.missing(("wecom_aibot_token", "wecom_aibot_aes_key", "wecom_corp_id", "wecom_app_secret")) == (
+        "wecom_aibot_aes_key", "wecom_app_secret")

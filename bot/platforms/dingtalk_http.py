@@ -45,7 +45,7 @@ DRAIN_SECONDS = 10.0
 
 
 def status(settings: Settings) -> AdapterStatus:
-    missing = tuple(name for name in REQUIRED_SETTINGS if not getattr(settings, name))
+    missing = settings.missing(REQUIRED_SETTINGS)
     return AdapterStatus(name=NAME, enabled=not missing, missing=missing,
                          detail=f"POST {ROUTE}" if not missing else "")
 

@@ -60,7 +60,7 @@ DRAIN_SECONDS = 10.0
 
 
 def status(settings: Settings) -> AdapterStatus:
-    missing = tuple(name for name in REQUIRED_SETTINGS if not getattr(settings, name))
+    missing = settings.missing(REQUIRED_SETTINGS)
     if missing:
         return AdapterStatus(name=NAME, enabled=False, missing=missing)
     if not settings.dingtalk_stream_enabled:

@@ -43,7 +43,6 @@ from bot.platforms.wecom_callback import (
     refuse,
     reply_within,
     same_origin,
-    secret_value,
 )
 from bot.platforms.wecom_crypto import (
     AIBOT_RECEIVE_ID,
@@ -81,8 +80,8 @@ class WeComAibotCallback(WeComCallbackAdapter):
         settings = context.settings
         self.context = context
         self.settings = settings
-        self.crypto = crypto or WeComCrypto(secret_value(settings.wecom_aibot_token) or "",
-                                            secret_value(settings.wecom_aibot_aes_key) or "", AIBOT_RECEIVE_ID)
+        self.crypto = crypto or WeComCrypto(settings.value("wecom_aibot_token") or "",
+                                            settings.value("wecom_aibot_aes_key") or "", AIBOT_RECEIVE_ID)
         self.tasks = TaskKeeper(NAME)
 
     # -- POST: a message -----------------------------------------------------------------------------------

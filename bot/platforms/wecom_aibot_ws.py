@@ -85,7 +85,7 @@ _LOOPBACK_NAMES = {"localhost", "ip6-localhost"}
 
 
 def status(settings: Any) -> AdapterStatus:
-    missing = tuple(name for name in REQUIRED if not _present(getattr(settings, name, None)))
+    missing = settings.missing(REQUIRED)
     host = urlsplit(settings.wecom_aibot_ws_url).netloc
     return AdapterStatus(NAME, not missing, missing, f"long connection to {host}" if not missing else "")
 
@@ -95,17 +95,9 @@ def build(context: PlatformContext) -> WeComAibotWs:
     # Optional settings (not every deployment has them): fall back to the SDK's defaults.
     return WeComAibotWs(
         context,
-        heartbeat_seconds=float(getattr(settings, "wecom_aibot_heartbeat_seconds", None) or HEARTBEAT_SECONDS),
-        reconnect_seconds=float(getattr(settings, "wecom_aibot_reconnect_seconds", None) or RECONNECT_SECONDS),
+        heartbeat_seconds=settings.wecom_aibot_heartbeat_seconds,
+        reconnect_seconds=settings.wecom_aibot_reconnect_seconds,
     )
-
-
-def _present(value: Any) -> bool:
-    if value is None:
-        return False
-    if hasattr(value, "get_secret_value"):
-        value = value.get_secret_value()
-    return bool(str(value).strip())
 
 
 def _is_loopback(host: str | None) -> bool:
@@ -173,8 +165,7 @@ class WeComAibotWs:
         settings = context.settings
         self.context = context
         self.bot_id = str(settings.wecom_aibot_id or "")
-        secret = settings.wecom_aibot_secret
-        self._secret = secret.get_secret_value() if hasattr(secret, "get_secret_value") else str(secret or "")
+        self._secret = settings.value("wecom_aibot_secret") or ""
         self.ws_url = settings.wecom_aibot_ws_url
         self.heartbeat_seconds = heartbeat_seconds
         self.reconnect_seconds = reconnect_seconds

@@ -42,7 +42,6 @@ from bot.platforms.wecom_callback import (
     empty_ok,
     refuse,
     reply_within,
-    secret_value,
 )
 from bot.platforms.wecom_crypto import (
     WeComCrypto,
@@ -135,9 +134,9 @@ class WeComAppCallback(WeComCallbackAdapter):
         self.settings = settings
         self.corp_id = settings.wecom_corp_id or ""
         self.agent_id = int(settings.wecom_app_agent_id or 0)
-        self._secret = secret_value(settings.wecom_app_secret) or ""
-        self.crypto = crypto or WeComCrypto(secret_value(settings.wecom_app_token) or "",
-                                            secret_value(settings.wecom_app_aes_key) or "", self.corp_id)
+        self._secret = settings.value("wecom_app_secret") or ""
+        self.crypto = crypto or WeComCrypto(settings.value("wecom_app_token") or "",
+                                            settings.value("wecom_app_aes_key") or "", self.corp_id)
         self.tokens = AccessTokens(context.http, settings.wecom_api_base, self.corp_id, self._secret,
                                    clock=token_clock)
         self.tasks = TaskKeeper(NAME)

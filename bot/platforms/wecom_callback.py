@@ -37,20 +37,13 @@ log = logging.getLogger(__name__)
 STOP_GRACE_SECONDS = 5.0
 
 
-def secret_value(value: Any) -> str | None:
-    if value is None:
-        return None
-    text = value.get_secret_value() if hasattr(value, "get_secret_value") else str(value)
-    return text or None
-
-
 def callback_status(name: str, settings: Settings, required: tuple[str, ...], key_setting: str,
                     route: str) -> AdapterStatus:
     """Enabled when every required setting is present and the EncodingAESKey is well formed."""
-    missing = tuple(n for n in required if secret_value(getattr(settings, n, None)) is None)
+    missing = settings.missing(required)
     if missing:
         return AdapterStatus(name, False, missing)
-    if not valid_aes_key(secret_value(getattr(settings, key_setting)) or ""):
+    if not valid_aes_key(settings.value(key_setting) or ""):
         return AdapterStatus(name, False, (key_setting,),
                              detail=f"XUESHI_{key_setting.upper()} is not a 43-character EncodingAESKey")
     return AdapterStatus(name, True, detail=route)
