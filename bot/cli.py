@@ -605,18 +605,31 @@ def groups_seen() -> None:
         typer.echo(f"{chat}\t{'已登记' if chat in registered else '未登记'}")
 
 
+def _no_group(group_id: int) -> typer.Exit:
+    return _fail(f"没有编号为 {group_id} 的群；用 `xueshi groups list` 查看。", 1)
+
+
+def _group_or_fail(db: Database, group_id: int):
+    from bot.storage.outbox_repo import get_group
+
+    group = get_group(db, group_id)
+    if group is None:
+        raise _no_group(group_id)
+    return group
+
+
 @groups_app.command("remove")
 def groups_remove(group_ref: Annotated[str, typer.Argument(metavar="ID", help="群编号（见 xueshi groups list）")]) -> None:
     """删除一个群；它还没发出的提醒一并删除，已发出的记录保留。"""
     group_id = _group_id(group_ref)
-    from bot.storage.outbox_repo import get_group, remove_group
+    from bot.storage.outbox_repo import remove_group
 
     settings = _settings()
     _setup_logging(level="WARNING")
     with _opened_database(settings) as db:
-        group = get_group(db, group_id)
-        if group is None or not remove_group(db, group_id):
-            raise _fail(f"没有编号为 {group_id} 的群；用 `xueshi groups list` 查看。", 1)
+        group = _group_or_fail(db, group_id)
+        if not remove_group(db, group_id):
+            raise _no_group(group_id)
     typer.echo(f"已删除群 #{group_id}「{group.name}」。")
 
 
@@ -626,16 +639,13 @@ def groups_test(group_ref: Annotated[str, typer.Argument(metavar="ID", help="群
     group_id = _group_id(group_ref)
     import asyncio
 
-    from bot.storage.outbox_repo import get_group
     from scheduler.channels import DeliveryError
     from scheduler.runner import ReminderRunner
 
     settings = _settings()
     _setup_logging(level="WARNING")
     with _opened_database(settings) as db:
-        group = get_group(db, group_id)
-        if group is None:
-            raise _fail(f"没有编号为 {group_id} 的群；用 `xueshi groups list` 查看。", 1)
+        group = _group_or_fail(db, group_id)
         runner = ReminderRunner(settings, db=db)
         text = f"【学实助手】测试消息：群「{group.name}」的提醒推送已接通。"
         try:
