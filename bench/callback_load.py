@@ -2,7 +2,7 @@
 
 What is measured (figures are printed; nothing is asserted — this is a benchmark, not a test):
 
-1. A real ``xueshi serve`` process (uvicorn, one worker) with the WeCom AI-bot callback enabled, on a
+1. A real ``xueshi serve`` process (uvicorn; ``--workers N`` processes sharing the port, default 1) with the WeCom AI-bot callback enabled, on a
    throw-away SQLite file (or a throw-away PostgreSQL schema with ``--database-url``), scheduler off.
 2. Baseline: ``--senders`` (default 50) concurrent senders, each on its own keep-alive connection,
    send ``GET /healthz`` back to back for ``--seconds``; requests/s, p50 / p99, errors.
@@ -159,11 +159,19 @@ async def run_phase(port: int, senders: int, seconds: float, make_request, check
             "p50_ms": statistics.median(latencies) * 1000, "p99_ms": percentile(latencies, 0.99) * 1000}
 
 
+def expected_workers(db_url: str) -> int:
+    from bot.workers import auto_count
+
+    return auto_count("postgresql" if db_url.startswith("postgresql") else "sqlite")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--senders", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--warmup", type=float, default=2.0)
+    parser.add_argument("--workers", type=int, default=None,
+                        help="xueshi serve --workers (default: what serve chooses: 1 on SQLite, one per core on PostgreSQL)")
     parser.add_argument("--database-url", default=None, help="default: a SQLite file in a temp dir")
     parser.add_argument("--set", action="append", default=[], metavar="XUESHI_NAME=VALUE",
                         help="an extra setting for the server, e.g. XUESHI_INLINE_QUESTIONS=false")
@@ -203,11 +211,14 @@ def main() -> None:
     def health_request(index: int, n: int):
         return "GET", "/healthz", b""
 
-    print(f"xueshi callback load: {args.senders} senders, {args.seconds:.0f} s per phase, database "
+    print(f"xueshi callback load: {args.senders} senders, {args.seconds:.0f} s per phase, "
+          f"{os.cpu_count()} CPUs, database "
           f"{'PostgreSQL' if schema else 'SQLite'}; {len(pool)} distinct questions; python {sys.version.split()[0]}")
     try:
-        with LiveServer(env, cwd=workdir) as server:
+        extra = ("--workers", str(args.workers)) if args.workers else ()
+        with LiveServer(env, cwd=workdir, extra_args=extra) as server:
             port = server.port
+            processes = len(server.worker_pids(args.workers or expected_workers(db_url)))
             asyncio.run(run_phase(port, args.senders, args.warmup, callback_request, check_reply))
             asyncio.run(run_phase(port, args.senders, args.warmup, health_request, lambda b: True))
             health = asyncio.run(run_phase(port, args.senders, args.seconds, health_request,
@@ -233,6 +244,7 @@ def main() -> None:
         print(f"  {name:<22} {r['rps']:8.1f} req/s   p50 {r['p50_ms']:6.1f} ms   p99 {r['p99_ms']:6.1f} ms   "
               f"errors {r['errors']} / {r['requests']}")
 
+    print(f"  server processes: {processes} (xueshi serve --workers {args.workers or 'default'})")
     show("GET /healthz", health)
     show("POST /wecom/aibot", callbacks)
     print(f"  throughput ratio callbacks / healthz: {callbacks['rps'] / health['rps']:.2f}  (target ≥ 0.40)")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -158,30 +159,57 @@ def chat(
 def serve(
     host: Annotated[str | None, typer.Option(help="监听地址")] = None,
     port: Annotated[int | None, typer.Option(help="端口")] = None,
+    workers: Annotated[int | None, typer.Option(
+        min=1, max=32, help="HTTP 工作进程数（默认：SQLite 为 1，PostgreSQL 为 CPU 核数，最多 4）")] = None,
+    replica: Annotated[bool, typer.Option(hidden=True, help="内部使用：--workers 启动的附属进程")] = False,
 ) -> None:
     """启动 HTTP 服务（/healthz、/api/ask）和提醒调度。
 
     设置 XUESHI_SCHEDULER_ENABLED=false 时不推送提醒（改用单独的 `xueshi scheduler`）。
+    --workers N（或 XUESHI_WORKERS）再启动 N-1 个只处理 HTTP 请求的进程，共用同一端口。
     """
     import uvicorn
 
+    from bot import workers as worker_processes
     from bot.http import create_app
 
     settings = _settings()
     _setup_logging(settings)
     service = _service(settings=settings)
     host = host or settings.host
-    port = port or settings.port
-    log.info("serving on http://%s:%d (database %s)", host, port, service.db.safe_url)
-    typer.echo(f"学实助手已启动：http://{host}:{port}  试试：curl -s -X POST http://{host}:{port}/api/ask "
-               "-H 'content-type: application/json' -d '{\"question\": \"借调的党员在哪里参加？\"}'", err=True)
-    web = create_app(service)
-    for status in web.state.platforms.statuses:  # one line per adapter: enabled, or what is missing
-        log.info("%s", status.line())
-    if settings.scheduler_enabled:  # reminders are pushed from this process (one scheduler per deployment)
-        from scheduler.runner import ReminderRunner, with_runner
+    port = settings.port if port is None else port
+    count = workers or settings.workers or worker_processes.auto_count(service.db.dialect)
+    if replica:
+        count = 1
+    elif count > 1 and not worker_processes.reuse_port_supported():
+        log.warning("--workers %d needs SO_REUSEPORT (Linux); serving with one process", count)
+        count = 1
+    sock = None
+    if replica or count > 1:
+        try:
+            sock = worker_processes.bind_shared(host, port)
+        except OSError as exc:
+            raise _fail(f"无法监听 {host}:{port}：{exc.strerror or exc}") from exc
+        port = sock.getsockname()[1]
+    web = create_app(service, role="replica" if replica else "leader")
+    if replica:
+        log.info("replica %d serving on http://%s:%d", os.getpid(), host, port)
+        worker_processes.stop_when_orphaned()
+    else:
+        log.info("serving on http://%s:%d with %d worker process(es) (database %s)",
+                 host, port, count, service.db.safe_url)
+        typer.echo(f"学实助手已启动：http://{host}:{port}  试试：curl -s -X POST http://{host}:{port}/api/ask "
+                   "-H 'content-type: application/json' -d '{\"question\": \"借调的党员在哪里参加？\"}'", err=True)
+        for status in web.state.platforms.statuses:  # one line per adapter: enabled, or what is missing
+            log.info("%s", status.line())
+        if settings.scheduler_enabled:  # reminders are pushed from this process (one scheduler per deployment)
+            from scheduler.runner import ReminderRunner, with_runner
 
-        with_runner(web, ReminderRunner(settings, db=service.db))
+            with_runner(web, ReminderRunner(settings, db=service.db))
+        if count > 1:
+            service.db.ensure_schema()  # once, here, before the replicas open the database
+            command = [sys.executable, "-m", "bot", "serve", "--replica", "--host", host, "--port", str(port)]
+            _with_replicas(web, worker_processes.ReplicaSupervisor(count - 1, command))
     # Worker threads (router, database) and the event loop share the GIL; a thread coming back from a
     # database call waits up to one switch interval (5 ms by default) for it, several times per message.
     sys.setswitchinterval(SERVE_SWITCH_INTERVAL_S)
@@ -191,7 +219,30 @@ def serve(
 
     gc.collect()
     gc.freeze()
-    uvicorn.run(web, host=host, port=port, log_level=settings.log_level.lower())
+    if sock is None:
+        uvicorn.run(web, host=host, port=port, log_level=settings.log_level.lower())
+    else:
+        uvicorn.Server(uvicorn.Config(web, log_level=settings.log_level.lower())).run(sockets=[sock])
+
+
+def _with_replicas(web, supervisor) -> None:
+    """Run the replica processes for the lifetime of the leader's app: started once the leader is
+    up, stopped (after their requests in hand) when it shuts down."""
+    import asyncio
+    import contextlib
+
+    inner = web.router.lifespan_context
+
+    @contextlib.asynccontextmanager
+    async def lifespan(application):
+        async with inner(application) as state:
+            supervisor.start()
+            try:
+                yield state
+            finally:
+                await asyncio.to_thread(supervisor.stop)
+
+    web.router.lifespan_context = lifespan
 
 
 @app.command()

@@ -8,6 +8,7 @@ in Chinese; an internal error gives 500 with a short message and a log line for 
 from __future__ import annotations
 
 import logging
+import os
 
 from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
@@ -30,8 +31,11 @@ class AskRequest(BaseModel):
     chat_id: str = Field(default="api", max_length=128)
 
 
-def create_app(service: Service) -> FastAPI:
+def create_app(service: Service, *, role: str = "leader") -> FastAPI:
+    """The app of one ``serve`` process; ``role="replica"`` (``serve --workers N``) leaves the long
+    connections to the leader."""
     app = FastAPI(title="学实助手", version="0.1.0", docs_url=None, redoc_url=None)
+    worker = {"role": role, "pid": os.getpid()}
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -56,7 +60,8 @@ def create_app(service: Service) -> FastAPI:
         db = await run_in_threadpool(service.db.health)
         status = 200 if db.get("ok") else 503
         return JSONResponse(status_code=status, content={"ok": bool(db.get("ok")), "database": db,
-                                                         "faq_items": len(service.matcher.kb.items)})
+                                                         "faq_items": len(service.matcher.kb.items),
+                                                         "worker": worker})
 
     @app.post("/api/ask")
     async def ask(body: AskRequest) -> JSONResponse:
@@ -73,7 +78,7 @@ def create_app(service: Service) -> FastAPI:
 
     from bot.platforms.registry import attach_platforms
 
-    attach_platforms(app, service)
+    attach_platforms(app, service, long_connections=role != "replica")
     app.add_middleware(BodySizeLimit, limit=MAX_BODY_BYTES)
     return app
 

@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8080, ge=1, le=65535)
     log_level: str = "INFO"
+    # HTTP worker processes of `serve` (see bot.workers); unset: one on SQLite, one per core (≤ 4) on
+    # PostgreSQL.
+    workers: int | None = Field(default=None, ge=1, le=32)
     # Matcher thresholds (0..1); unset means the calibrated defaults in faq.matcher.
     answer_threshold: float | None = None
     suggest_threshold: float | None = None

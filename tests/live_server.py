@@ -10,6 +10,7 @@ SIGKILL after a grace period.
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -62,6 +63,22 @@ class LiveServer:
                 time.sleep(0.05)
         self.stop()
         raise RuntimeError(f"xueshi serve did not become ready in {self.start_timeout} s:\n{self.output()}")
+
+    def worker_pids(self, expected: int, timeout: float = 30.0) -> set[int]:
+        """Wait until ``expected`` distinct processes answer /healthz (``serve --workers N``): each new
+        connection lands on one of them. Returns their pids."""
+        seen: set[int] = set()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(self.url + "/healthz", timeout=1) as response:
+                    seen.add(json.loads(response.read())["worker"]["pid"])
+            except OSError:
+                pass
+            if len(seen) >= expected:
+                return seen
+            time.sleep(0.02)
+        raise RuntimeError(f"only {len(seen)} of {expected} worker processes answered in {timeout} s:\n{self.output()}")
 
     def _drain(self) -> None:
         assert self.proc is not None and self.proc.stdout is not None

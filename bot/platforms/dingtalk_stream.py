@@ -53,6 +53,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 NAME = "dingtalk_stream"
+#: One long connection per app: it runs in the leader process only (see bot.workers).
+LONG_CONNECTION = True
 REQUIRED_SETTINGS = ("dingtalk_client_id", "dingtalk_client_secret")
 OPEN_CONNECTION_PATH = "/v1.0/gateway/connections/open"
 #: How long :meth:`DingTalkStreamAdapter.stop` waits for replies still being sent.

@@ -60,9 +60,13 @@ class PlatformContext:
         return next((a for a in self.adapters if a.name == name), None)
 
 
-def attach_platforms(app: Any, service: Service, *, http: httpx.AsyncClient | None = None) -> PlatformContext:
+def attach_platforms(app: Any, service: Service, *, http: httpx.AsyncClient | None = None,
+                     long_connections: bool = True) -> PlatformContext:
     """Mount every configured adapter's routes on ``app`` and run its background work (long
-    connections) for the app's lifetime. Returns the context (``app.state.platforms`` too)."""
+    connections) for the app's lifetime. Returns the context (``app.state.platforms`` too).
+
+    ``long_connections=False`` (a replica of ``serve --workers N``) leaves out the adapters that hold
+    a long connection: the leader process holds the one connection each platform allows."""
     from scheduler.channels import make_http_client
 
     settings = service.settings
@@ -70,6 +74,8 @@ def attach_platforms(app: Any, service: Service, *, http: httpx.AsyncClient | No
                               http=http or make_http_client(settings.http_timeout))
     for module in available_modules():
         status = module.status(settings)
+        if status.enabled and not long_connections and getattr(module, "LONG_CONNECTION", False):
+            status = AdapterStatus(status.name, enabled=False, detail="long connection held by the leader process")
         context.statuses.append(status)
         if not status.enabled:
             continue

@@ -65,6 +65,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 NAME = "wecom_aibot_ws"
+#: One long connection per bot: it runs in the leader process only (see bot.workers).
+LONG_CONNECTION = True
 REQUIRED = ("wecom_aibot_id", "wecom_aibot_secret")
 
 #: Sent once when a user opens the single chat with the bot (the only place a text welcome is allowed).
