@@ -7,11 +7,12 @@ in Chinese; an internal error gives 500 with a short message and a log line for 
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 
+from anyio import CapacityLimiter, to_thread
 from fastapi import FastAPI, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
@@ -22,6 +23,9 @@ from bot.service import Service, reply_record
 log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 64 * 1024
+#: Requests of this app that use the database at once. More threads than pooled connections would
+#: open and close a connection per request under load (on PostgreSQL a new server process each).
+DB_THREADS = 10
 
 
 class AskRequest(BaseModel):
@@ -36,6 +40,12 @@ def create_app(service: Service, *, role: str = "leader") -> FastAPI:
     connections to the leader."""
     app = FastAPI(title="学实助手", version="0.1.0", docs_url=None, redoc_url=None)
     worker = {"role": role, "pid": os.getpid()}
+    limiter: list[CapacityLimiter] = []  # created on the server's event loop, at first use
+
+    async def in_thread(func, *args, **kwargs):
+        if not limiter:
+            limiter.append(CapacityLimiter(DB_THREADS))
+        return await to_thread.run_sync(functools.partial(func, *args, **kwargs), limiter=limiter[0])
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -57,7 +67,7 @@ def create_app(service: Service, *, role: str = "leader") -> FastAPI:
 
     @app.get("/healthz")
     async def healthz() -> JSONResponse:
-        db = await run_in_threadpool(service.db.health)
+        db = await in_thread(service.db.health)
         status = 200 if db.get("ok") else 503
         return JSONResponse(status_code=status, content={"ok": bool(db.get("ok")), "database": db,
                                                          "faq_items": len(service.matcher.kb.items),
@@ -72,7 +82,7 @@ def create_app(service: Service, *, role: str = "leader") -> FastAPI:
             except ValueError:
                 return JSONResponse(status_code=422, content={
                     "error": "now 需要 ISO 8601 时间，例如 2009-04-16T10:00:00+08:00", "details": [f"now: {body.now!r}"]})
-        reply = await run_in_threadpool(
+        reply = await in_thread(
             service.ask, body.question, platform="api", chat_id=body.chat_id, user_id=body.user_id, now=now)
         return JSONResponse(content=reply_record(body.question, reply))
 

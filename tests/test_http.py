@@ -52,6 +52,44 @@ def test_healthz_reports_the_database(client: TestClient) -> None:
     assert body["faq_items"] == 32
 
 
+def test_database_work_uses_no_more_threads_than_pooled_connections(service: Service) -> None:
+    """60 requests at once: at most a pool's worth of them hold a database connection at a time (more
+    would open and close a connection per request)."""
+    import asyncio
+    import time as _time
+
+    from bot.storage.db import _POOL_SIZE
+
+    busy = 0
+    most = 0
+    lock = threading.Lock()
+    health = service.db.health
+
+    def counting_health():
+        nonlocal busy, most
+        with lock:
+            busy += 1
+            most = max(most, busy)
+        try:
+            _time.sleep(0.01)
+            return health()
+        finally:
+            with lock:
+                busy -= 1
+
+    service.db.health = counting_health
+    app = create_app(service)
+
+    async def flood() -> list[int]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
+            responses = await asyncio.gather(*(c.get("/healthz") for _ in range(60)))
+        return [r.status_code for r in responses]
+
+    assert asyncio.run(flood()) == [200] * 60
+    assert 2 <= most <= _POOL_SIZE
+
+
 def test_healthz_is_503_when_the_database_is_unreachable(make_settings, shared_matcher) -> None:
     # nothing listens on port 1 of the loopback interface: the connection is refused at once
     url = "postgresql+psycopg://nobody:s3cret@127.0.0.1:1/xueshi"
