@@ -89,6 +89,8 @@ def run_checks(settings: Settings) -> list[Finding]:
     else:
         findings.append(Finding(ERROR, "数据库", f"{db.safe_url} 连不上或版本不对：{health.get('error')}"))
 
+    findings.append(_processes(settings, db.dialect))
+
     # Platform adapters.
     enabled = 0
     for status in statuses(settings):
@@ -128,3 +130,16 @@ def _data_loaders(settings: Settings):
     return [("活动日历", settings.campaign_path, load_campaign),
             ("提醒规则", settings.reminders_path, load_reminder_rules),
             ("会议规则", settings.meetings_path, load_rules)]
+
+
+def _processes(settings: Settings, dialect: str) -> Finding:
+    """How many processes ``serve`` will run, and whether that can work here."""
+    from bot import workers
+
+    count = settings.workers or workers.auto_count(dialect)
+    origin = "XUESHI_WORKERS" if settings.workers else "默认"
+    if count > 1 and not workers.reuse_port_supported():
+        return Finding(WARN, "进程数", f"{origin} 为 {count}，但本系统不支持 SO_REUSEPORT（需要 Linux），serve 将只用 1 个进程")
+    if count > 1 and dialect == "sqlite":
+        return Finding(WARN, "进程数", f"{origin} 为 {count}：SQLite 同一时刻只允许一个写入者，多进程不会更快，建议用 1 个进程或换 PostgreSQL")
+    return Finding(OK, "进程数", f"serve 启动 {count} 个进程（{origin}）")

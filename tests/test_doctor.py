@@ -52,3 +52,13 @@ def test_unreachable_database_is_an_error(tmp_path: Path, cli_env: dict[str, str
     assert result.returncode == 1
     assert "数据库" in result.stdout and "连不上" in result.stdout
     assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_process_count_is_reported_and_sqlite_with_several_is_a_warning(tmp_path: Path,
+                                                                         cli_env: dict[str, str]) -> None:
+    result = _doctor(cli_env, tmp_path)
+    assert "进程数" in result.stdout and "serve 启动 1 个进程（默认）" in result.stdout
+    several = _doctor({**cli_env, "XUESHI_WORKERS": "3"}, tmp_path)
+    assert several.returncode == 0  # a warning, not an error
+    line = next(ln for ln in several.stdout.splitlines() if "进程数" in ln)
+    assert line.startswith("!") and "XUESHI_WORKERS 为 3" in line and "SQLite" in line
