@@ -19,13 +19,15 @@ from pydantic import BaseModel, Field
 
 from bot.clock import parse_instant
 from bot.service import Service, reply_record
+from bot.storage.db import POOL_SIZE
 
 log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 64 * 1024
-#: Requests of this app that use the database at once. More threads than pooled connections would
-#: open and close a connection per request under load (on PostgreSQL a new server process each).
-DB_THREADS = 10
+#: Requests of this app that use the database at once: a pool's worth. More threads than pooled
+#: connections would open and close a connection per request under load (on PostgreSQL a new server
+#: process each).
+DB_THREADS = POOL_SIZE
 
 
 class AskRequest(BaseModel):

@@ -58,7 +58,7 @@ def test_database_work_uses_no_more_threads_than_pooled_connections(service: Ser
     import asyncio
     import time as _time
 
-    from bot.storage.db import _POOL_SIZE
+    from bot.storage.db import POOL_SIZE
 
     busy = 0
     most = 0
@@ -87,7 +87,7 @@ def test_database_work_uses_no_more_threads_than_pooled_connections(service: Ser
         return [r.status_code for r in responses]
 
     assert asyncio.run(flood()) == [200] * 60
-    assert 2 <= most <= _POOL_SIZE
+    assert 2 <= most <= POOL_SIZE
 
 
 def test_healthz_is_503_when_the_database_is_unreachable(make_settings, shared_matcher) -> None:

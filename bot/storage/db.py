@@ -41,7 +41,7 @@ _PG_CONNECT_TIMEOUT_S = 10
 #: HTTP app runs handlers on anyio's 40 worker threads), so a burst of messages (everyone checking in
 #: as a meeting starts) never queues for a connection; SQLAlchemy's default (5 + 10) starved some
 #: waiters past the 30 s pool timeout under 32 concurrent check-ins.
-_POOL_SIZE = 10
+POOL_SIZE = 10
 _POOL_OVERFLOW = 30
 
 #: Connection execution option naming the SQLite ``BEGIN`` flavour ("DEFERRED" / "IMMEDIATE").
@@ -63,7 +63,7 @@ class Database:
             # Every worker thread keeps its connection: opening a SQLite connection (PRAGMAs, WAL
             # check) costs more than the queries on it, and overflow connections are closed on return.
             pool: dict[str, Any] = {} if _sqlite_in_memory(parsed) else {
-                "pool_size": _POOL_SIZE + _POOL_OVERFLOW, "max_overflow": _POOL_SIZE}
+                "pool_size": POOL_SIZE + _POOL_OVERFLOW, "max_overflow": POOL_SIZE}
             self.engine: Engine = create_engine(parsed, connect_args={"check_same_thread": False}, **pool)
             _install_sqlite_hooks(self.engine)
             # Sessions take SQLite's write lock at BEGIN: a deferred transaction that reads and then
@@ -75,7 +75,7 @@ class Database:
             if self.dialect == "postgresql" and "connect_timeout" not in parsed.query:
                 connect_args["connect_timeout"] = _PG_CONNECT_TIMEOUT_S
             self.engine = create_engine(parsed, pool_pre_ping=True, connect_args=connect_args,
-                                        pool_size=_POOL_SIZE, max_overflow=_POOL_OVERFLOW)
+                                        pool_size=POOL_SIZE, max_overflow=_POOL_OVERFLOW)
             session_bind = self.engine
         self._write_bind = session_bind
         self._bookkeeping_connect_args = connect_args if self.dialect == "postgresql" else None
@@ -193,7 +193,7 @@ class Database:
                     connect_args = {**(self._bookkeeping_connect_args or {}), "options": options}
                     self._bookkeeping_engine = create_engine(self.url, connect_args=connect_args,
                                                              isolation_level="AUTOCOMMIT",
-                                                             pool_size=_POOL_SIZE, max_overflow=_POOL_OVERFLOW)
+                                                             pool_size=POOL_SIZE, max_overflow=_POOL_OVERFLOW)
         return self._bookkeeping_engine
 
     @contextmanager
