@@ -43,6 +43,7 @@ def build_matcher(settings: Settings) -> Matcher:
         settings.cache_dir,
         answer_threshold=settings.answer_threshold,
         suggest_threshold=settings.suggest_threshold,
+        answer_confidence=settings.answer_confidence,
     )
 
 

@@ -51,6 +51,8 @@ class Settings(BaseSettings):
     # Matcher thresholds (0..1); unset means the calibrated defaults in faq.matcher.
     answer_threshold: float | None = None
     suggest_threshold: float | None = None
+    # The decision model's bar for answering (0..1); unset means the trained one (faq.decision).
+    answer_confidence: float | None = Field(default=None, gt=0, lt=1)
     # Reminders: rules, the scheduler inside `serve`, and the push channels' endpoints.
     reminders_path: Path = Field(default_factory=lambda: config_data.data_path("reminders.toml"))
     scheduler_enabled: bool = True  # false: `serve` does not push; run `xueshi scheduler` separately

@@ -3,16 +3,16 @@
 Scores (0..1) come from ``faq.index``; the best five are then re-ranked by how close the question
 is to one of each item's own phrasings (question or 相似问法). Three outcomes:
 
-* ``answer``   — score ≥ ``answer_threshold`` and ahead of the runner-up by ``ANSWER_MARGIN``
-  (``SINGLE_WORD_MARGIN`` for a one-word question): two items that fit equally well are never
-  answered by a coin toss;
+* ``answer``   — the decision model (:mod:`faq.decision`) gives the top item a probability of being
+  right ≥ ``answer_confidence``, its score is at least ``answer_threshold`` (a floor), and it is
+  ahead of the runner-up by ``ANSWER_MARGIN`` (``SINGLE_WORD_MARGIN`` for a one-word question): two
+  items that fit equally well are never answered by a coin toss;
 * ``suggest``  — score ≥ ``suggest_threshold`` but not clearly ahead: offer the top three questions;
 * ``fallback`` — otherwise: say honestly that the outline does not cover it.
 
-The default thresholds were chosen with ``xueshi faq calibrate`` on our own labelled paraphrase
-set (``tests/data/paraphrases.jsonl``): the sweep maximises the smaller of in-scope accuracy and
-out-of-scope decline rate, then prefers declining (a wrong answer costs more than a suggestion).
-See ``docs/thresholds.md`` for the figures of the last calibration.
+The model and its bar are trained on our own labelled sets (``python -m faq.train_decision``); the
+score floor and the suggestion threshold were chosen by sweeping them over the same sets. See
+``docs/thresholds.md`` for the figures.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from typing import Literal
 
 import numpy as np
 
+from faq import decision
 from faq.answer_types import TYPE_WEIGHT, asked_types, evidenced_types
 from faq.index import Index, IndexedDoc, best_variant_dice, char_bigrams, surprisal_weight
 from faq.kb import FaqItem, KnowledgeBase, load_kb
@@ -38,7 +39,7 @@ from faq.segmenter import Lexicon, Piece, Segmenter
 
 log = logging.getLogger(__name__)
 
-ANSWER_THRESHOLD = 0.44
+ANSWER_THRESHOLD = 0.30
 SUGGEST_THRESHOLD = 0.44
 ANSWER_MARGIN = 0.01
 # A question with a single content word says little: it must lead by more to be answered.
@@ -78,12 +79,25 @@ class Candidate:
     score: float
 
 
+@dataclass(frozen=True, slots=True)
+class _Evidence:
+    """What ranking learned about a question, kept for the decision."""
+
+    weights: dict[str, float]
+    words: list[str]
+    pieces: list[Piece]
+    slots: tuple[list[tuple[str, ...]], list[str]]
+    query_grams: frozenset[str]
+    top: int
+
+
 @dataclass(frozen=True)
 class MatchResult:
     outcome: Outcome
     normalized: str
     candidates: list[Candidate] = field(default_factory=list)
     reason: str = ""
+    confidence: float = 0.0  # how likely the top item is right (faq.decision); 0 when nothing matched
 
     @property
     def best(self) -> Candidate | None:
@@ -103,12 +117,14 @@ class Matcher:
         suggest_threshold: float = SUGGEST_THRESHOLD,
         answer_margin: float = ANSWER_MARGIN,
         index: Index | None = None,
+        answer_confidence: float = decision.ANSWER_CONFIDENCE,
     ) -> None:
         self.kb = kb
         self.segmenter = segmenter
         self.answer_threshold = answer_threshold
         self.suggest_threshold = suggest_threshold
         self.answer_margin = answer_margin
+        self.answer_confidence = answer_confidence
         for item in kb.items:
             for keyword in item.keywords:
                 segmenter.add_term(keyword)
@@ -198,10 +214,14 @@ class Matcher:
         return share
 
     def rank(self, normalized: str, limit: int = 3) -> list[Candidate]:
+        return self._ranked(normalized, limit)[0]
+
+    def _ranked(self, normalized: str, limit: int = 3) -> tuple[list[Candidate], _Evidence | None]:
+        """The best ``limit`` items, and what the decision needs to know about the question."""
         weights, words, pieces = self._query(normalized)
         # Single characters and bare numbers alone say too little to pick an answer.
         if not any(len(w) > 1 and not w.isdigit() for w in words):
-            return []
+            return [], None
         scores = self.index.score(weights, words)
         # Re-rank the best few by how close the question is to one of their phrasings: between two
         # items sharing the same words, the one with an alias worded like the question wins.
@@ -217,7 +237,35 @@ class Matcher:
         if slots[1]:
             reranked = [(score * self._foreign_factor(slots, i), i) for score, i in reranked]
         reranked.sort(key=lambda pair: (-pair[0], pair[1]))
-        return [Candidate(self.kb.items[i], score) for score, i in reranked[:limit]]
+        evidence = _Evidence(weights, words, pieces, slots, query_grams, reranked[0][1] if reranked else -1)
+        return [Candidate(self.kb.items[i], score) for score, i in reranked[:limit]], evidence
+
+    def decision_features(self, normalized: str) -> tuple[float, ...] | None:
+        """The decision model's features for a normalized question (None when nothing matches);
+        what ``faq.train_decision`` learns from."""
+        candidates, evidence = self._ranked(normalized)
+        return self._features(normalized, candidates, evidence) if candidates and evidence else None
+
+    def _features(self, normalized: str, candidates: list[Candidate], evidence: _Evidence) -> tuple[float, ...]:
+        """See :data:`faq.decision.FEATURES` (same order)."""
+        weights, index, top = evidence.weights, self.index, evidence.top
+        total = sum(weights.values()) or 1.0
+        anchors, telling = evidence.slots
+        best = candidates[0].score
+        runner_up = candidates[1].score if len(candidates) > 1 else 0.0
+        return (
+            best,
+            runner_up,
+            best - runner_up,
+            sum(v for t, v in weights.items() if index.knows(t) and index.supports(t, top)) / total,
+            sum(v for t, v in weights.items() if not index.knows(t) and not t.startswith("⟨")) / total,
+            float(sum(1 for t in telling if not index.supports(t, top))),
+            float(sum(1 for terms in anchors if any(index.supports(t, top) for t in terms))),
+            float(any(p.kind == "topic" for p in evidence.pieces)),
+            best_variant_dice(evidence.query_grams, index.variant_grams[top]),
+            float(len(anchors)),
+            min(len(normalized), 40) / 40,
+        )
 
     def _slots(self, pieces: list[Piece], weights: dict[str, float]) -> tuple[list[tuple[str, ...]], list[str]]:
         """The question's possible anchors (each a word with its known sub-terms) and its telling
@@ -275,20 +323,23 @@ class Matcher:
         return self._match_uncached(normalize.__wrapped__(text)[:MAX_QUESTION_CHARS])
 
     def _match_uncached(self, normalized: str) -> MatchResult:
-        candidates = self.rank(normalized)
-        if not candidates:
+        candidates, evidence = self._ranked(normalized)
+        if not candidates or evidence is None:
             return MatchResult("fallback", normalized, [], "no content words")
         if any(year not in self.years for year in _YEAR.findall(normalized)):
             return MatchResult("fallback", normalized, candidates, "another year")
         best = candidates[0].score
         runner_up = candidates[1].score if len(candidates) > 1 else 0.0
         # Count whole words: the sub-terms of one compound ("社区卫生服务中心") are still one word.
-        margin = self.answer_margin if len({p.word for p in self.segmenter.pieces(normalized)}) > 1 else SINGLE_WORD_MARGIN
-        if best >= self.answer_threshold and best - runner_up >= margin:
-            return MatchResult("answer", normalized, candidates)
-        if best >= self.suggest_threshold:
-            return MatchResult("suggest", normalized, candidates, "ambiguous" if best >= self.answer_threshold else "weak")
-        return MatchResult("fallback", normalized, candidates, "below threshold")
+        margin = self.answer_margin if len({p.word for p in evidence.pieces}) > 1 else SINGLE_WORD_MARGIN
+        confidence = decision.confidence(self._features(normalized, candidates, evidence))
+        clear = best - runner_up >= margin
+        if best >= self.answer_threshold and clear and confidence >= self.answer_confidence:
+            return MatchResult("answer", normalized, candidates, confidence=confidence)
+        if best >= self.suggest_threshold and not clear:
+            return MatchResult("suggest", normalized, candidates, "ambiguous", confidence)
+        return MatchResult("fallback", normalized, candidates,
+                           "below threshold" if best < self.suggest_threshold else "not confident", confidence)
 
 
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")

@@ -18,6 +18,7 @@ import config
 from bot.clock import FixedClock
 from bot.service import Service
 from faq.kb import load_kb
+from faq.matcher import Matcher
 from faq.normalize import normalize
 
 PARAPHRASES_FILE = Path(__file__).parent / "data" / "paraphrases.jsonl"
@@ -178,8 +179,29 @@ def test_out_of_scope_score_is_below_the_suggest_threshold(matcher, question: st
     assert result.score < matcher.suggest_threshold
 
 
-def test_thresholds_are_ordered(matcher) -> None:
-    assert 0 < matcher.suggest_threshold <= matcher.answer_threshold <= 1
+def test_thresholds_and_the_confidence_bar_are_in_range(matcher) -> None:
+    assert 0 < matcher.answer_threshold < 1 and 0 < matcher.suggest_threshold < 1
+    assert 0 < matcher.answer_confidence < 1
+
+
+def test_committed_decision_weights_match_a_fresh_training(matcher) -> None:
+    """The weights are trained, not hand-set: re-training on the committed sets gives the same file."""
+    from faq import train_decision
+
+    text, report = train_decision.train(matcher)
+    assert train_decision.WEIGHTS_FILE.read_text(encoding="utf-8") == text, report
+    assert "heldout5" not in text and "shared/eval" not in text  # kept out of training
+
+
+def test_fit_learns_a_separable_rule() -> None:
+    from faq import decision
+
+    rows = [(x / 10, 1.0 - x / 10) for x in range(11)]
+    labels = [1 if x > 5 else 0 for x in range(11)]
+    mean, scale, weights, bias = decision.fit(rows, labels)
+
+    assert all((decision.probability(r, mean, scale, weights, bias) > 0.5) == bool(y)
+               for r, y in zip(rows, labels, strict=True))
 
 
 # -- ambiguity ----------------------------------------------------------------------------------------
@@ -294,3 +316,21 @@ def test_a_year_the_outline_never_mentions_is_declined(shared_matcher) -> None:
     assert shared_matcher.match("2011年借调的党员在哪里参加学习").outcome == "fallback"
     assert shared_matcher.match("2011年借调的党员在哪里参加学习").reason == "another year"
     assert shared_matcher.match("借调的党员在哪里参加学习").outcome == "answer"
+
+
+def test_a_higher_confidence_bar_declines_what_the_trained_bar_answers(matcher) -> None:
+    question, item_id = IN_SCOPE[0]
+    assert matcher.match(question).outcome == "answer"
+    strict = Matcher(matcher.kb, matcher.segmenter, index=matcher.index, answer_confidence=0.9999)
+    result = strict.match(question)
+    assert result.outcome == "fallback" and result.reason == "not confident"
+    assert result.best.item.id == item_id  # same ranking, only the decision moved
+
+
+def test_the_confidence_bar_can_be_set(make_settings) -> None:
+    from bot.service import build_matcher
+
+    assert build_matcher(make_settings(answer_confidence=0.7)).answer_confidence == 0.7
+    from faq import decision
+
+    assert build_matcher(make_settings()).answer_confidence == decision.ANSWER_CONFIDENCE
