@@ -32,6 +32,7 @@ FEATURES = (
     "closeness to one of the top item's phrasings",
     "anchors in the question",
     "length (up to 40 characters)",
+    "kinds of answer asked for (who, when, how many, where) the top item's answer does not give",
 )
 
 #: Answer when the model gives at least this; chosen with the weights (see faq.train_decision).

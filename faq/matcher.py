@@ -265,6 +265,7 @@ class Matcher:
             best_variant_dice(evidence.query_grams, index.variant_grams[top]),
             float(len(anchors)),
             min(len(normalized), 40) / 40,
+            float(sum(1 for t in weights if t.startswith("⟨") and not index.supports(t, top))),
         )
 
     def _slots(self, pieces: list[Piece], weights: dict[str, float]) -> tuple[list[tuple[str, ...]], list[str]]:
@@ -326,7 +327,7 @@ class Matcher:
         candidates, evidence = self._ranked(normalized)
         if not candidates or evidence is None:
             return MatchResult("fallback", normalized, [], "no content words")
-        if any(year not in self.years for year in _YEAR.findall(normalized)):
+        if _OTHER_YEAR.search(normalized) or any(year not in self.years for year in _YEAR.findall(normalized)):
             return MatchResult("fallback", normalized, candidates, "another year")
         best = candidates[0].score
         runner_up = candidates[1].score if len(candidates) > 1 else 0.0
@@ -343,6 +344,8 @@ class Matcher:
 
 
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
+# A year named relative to now: the outline describes this year's campaign only, never another's.
+_OTHER_YEAR = re.compile(r"明年|后年|去年|前年|来年|下一年|上一年|下年度|上年度")
 
 #: Distinct normalized questions whose match results are kept per matcher.
 MATCH_CACHE_SIZE = 4096

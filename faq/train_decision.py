@@ -19,7 +19,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 TRAINING_SETS = ("tests/data/paraphrases.jsonl", "bench/data/heldout.jsonl", "bench/data/heldout2.jsonl",
-                 "bench/data/heldout3.jsonl", "bench/data/heldout4.jsonl")
+                 "bench/data/heldout3.jsonl", "bench/data/heldout4.jsonl", "bench/data/heldout6.jsonl")
 WEIGHTS_FILE = ROOT / "faq" / "decision_weights.py"
 BARS = [round(0.30 + 0.05 * i, 2) for i in range(11)]  # 0.30 … 0.80
 

@@ -318,6 +318,12 @@ def test_a_year_the_outline_never_mentions_is_declined(shared_matcher) -> None:
     assert shared_matcher.match("借调的党员在哪里参加学习").outcome == "answer"
 
 
+@pytest.mark.parametrize("when", ["去年", "明年", "下一年"])
+def test_a_year_named_relative_to_now_is_declined_too(shared_matcher, when: str) -> None:
+    result = shared_matcher.match(f"{when}借调的党员在哪里参加学习")
+    assert (result.outcome, result.reason) == ("fallback", "another year")
+
+
 def test_a_higher_confidence_bar_declines_what_the_trained_bar_answers(matcher) -> None:
     question, item_id = IN_SCOPE[0]
     assert matcher.match(question).outcome == "answer"
