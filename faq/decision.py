@@ -33,6 +33,7 @@ FEATURES = (
     "anchors in the question",
     "length (up to 40 characters)",
     "kinds of answer asked for (who, when, how many, where) the top item's answer does not give",
+    "asks what something means or which ones it is",
 )
 
 #: Answer when the model gives at least this; chosen with the weights (see faq.train_decision).

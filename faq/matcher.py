@@ -266,6 +266,7 @@ class Matcher:
             float(len(anchors)),
             min(len(normalized), 40) / 40,
             float(sum(1 for t in weights if t.startswith("⟨") and not index.supports(t, top))),
+            float(bool(_ASKS_MEANING.search(normalized))),
         )
 
     def _slots(self, pieces: list[Piece], weights: dict[str, float]) -> tuple[list[tuple[str, ...]], list[str]]:
@@ -344,6 +345,8 @@ class Matcher:
 
 
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
+# "What does X mean / which ones are they": the outline quotes slogans it never explains.
+_ASKS_MEANING = re.compile(r"什么意思|啥意思|指什么|指啥|是指|具体指|含义|内涵|哪[两三四五几]个")
 # A year named relative to now: the outline describes this year's campaign only, never another's.
 _OTHER_YEAR = re.compile(r"明年|后年|去年|前年|来年|下一年|上一年|下年度|上年度")
 
