@@ -84,7 +84,6 @@ class _Evidence:
     """What ranking learned about a question, kept for the decision."""
 
     weights: dict[str, float]
-    words: list[str]
     pieces: list[Piece]
     slots: tuple[list[tuple[str, ...]], list[str]]
     query_grams: frozenset[str]
@@ -237,7 +236,7 @@ class Matcher:
         if slots[1]:
             reranked = [(score * self._foreign_factor(slots, i), i) for score, i in reranked]
         reranked.sort(key=lambda pair: (-pair[0], pair[1]))
-        evidence = _Evidence(weights, words, pieces, slots, query_grams, reranked[0][1] if reranked else -1)
+        evidence = _Evidence(weights, pieces, slots, query_grams, reranked[0][1] if reranked else -1)
         return [Candidate(self.kb.items[i], score) for score, i in reranked[:limit]], evidence
 
     def decision_features(self, normalized: str) -> tuple[float, ...] | None:
