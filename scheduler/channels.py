@@ -249,8 +249,12 @@ class DingTalkTokens:
             return entry[0]
         return None
 
-    def invalidate(self, app_key: str) -> None:
-        self._cache.pop(app_key, None)
+    def invalidate(self, app_key: str, token: str) -> None:
+        """Forget ``token`` for ``app_key`` — unless a concurrent caller, refused with the same stale
+        token, has already replaced it (then its fresh token is kept, not fetched twice)."""
+        entry = self._cache.get(app_key)
+        if entry is not None and entry[0] == token:
+            del self._cache[app_key]
 
     async def get(self, client: httpx.AsyncClient, api_base: str, app_key: str, app_secret: str) -> str:
         token = self._cached(app_key)
@@ -471,7 +475,7 @@ class DingTalkOpenApiChannel(Channel):
             body = _json(response)
             detail = redact_text(_api_error_detail(body), (*secrets, token))
             if status == 401 or (status in (400, 403) and "token" in detail.lower()):
-                self._tokens.invalidate(self._app_key)  # expired early or revoked: fetch a new one once
+                self._tokens.invalidate(self._app_key, token)  # expired early or revoked: fetch a new one once
                 if attempt == 1:
                     continue
                 raise DeliveryError(f"{what}：access token 无效（HTTP {status} {detail}）".strip(), True)

@@ -670,3 +670,15 @@ def test_channel_settings(make_settings) -> None:
     assert "app-secret-value" not in repr(settings) and "app-secret-value" not in repr(config)
     with pytest.raises(ValidationError):
         make_settings(dingtalk_api_base="api.dingtalk.com")
+
+
+def test_a_stale_token_refused_twice_is_replaced_once() -> None:
+    """Two sends refused with the same revoked token: the second must not throw away the fresh token
+    the first one fetched meanwhile."""
+    clock = FakeMonotonic()
+    tokens = DingTalkTokens(clock=clock)
+    tokens._cache[APP_KEY] = ("fresh", clock() + 3600)
+    tokens.invalidate(APP_KEY, "revoked")  # the slower of the two callers
+    assert tokens._cached(APP_KEY) == "fresh"
+    tokens.invalidate(APP_KEY, "fresh")
+    assert tokens._cached(APP_KEY) is None

@@ -317,7 +317,7 @@ class ReplySender:
                 return False
             body = _json(response)
             if response.status_code == 401 and attempt == 1:
-                self.tokens.invalidate(self._app_key)  # revoked or expired early: fetch a new one once
+                self.tokens.invalidate(self._app_key, token)  # revoked or expired early: fetch a new one once
                 continue
             if response.status_code != 200:
                 log.warning("OpenAPI reply %s refused: HTTP %s %s", path, response.status_code, _error_text(body))
