@@ -209,7 +209,10 @@ def serve(
         if count > 1:
             service.db.ensure_schema()  # once, here, before the replicas open the database
             command = [sys.executable, "-m", "bot", "serve", "--replica", "--host", host, "--port", str(port)]
-            _with_replicas(web, worker_processes.ReplicaSupervisor(count - 1, command))
+            from bot.lifespan import run_alongside
+
+            replicas = worker_processes.ReplicaSupervisor(count - 1, command)
+            run_alongside(web, replicas.start, replicas.stop)
     # Worker threads (router, database) and the event loop share the GIL; a thread coming back from a
     # database call waits up to one switch interval (5 ms by default) for it, several times per message.
     sys.setswitchinterval(SERVE_SWITCH_INTERVAL_S)
@@ -223,26 +226,6 @@ def serve(
         uvicorn.run(web, host=host, port=port, log_level=settings.log_level.lower())
     else:
         uvicorn.Server(uvicorn.Config(web, log_level=settings.log_level.lower())).run(sockets=[sock])
-
-
-def _with_replicas(web, supervisor) -> None:
-    """Run the replica processes for the lifetime of the leader's app: started once the leader is
-    up, stopped (after their requests in hand) when it shuts down."""
-    import asyncio
-    import contextlib
-
-    inner = web.router.lifespan_context
-
-    @contextlib.asynccontextmanager
-    async def lifespan(application):
-        async with inner(application) as state:
-            supervisor.start()
-            try:
-                yield state
-            finally:
-                await asyncio.to_thread(supervisor.stop)
-
-    web.router.lifespan_context = lifespan
 
 
 @app.command()

@@ -239,11 +239,13 @@ class Matcher:
         evidence = _Evidence(weights, pieces, slots, query_grams, reranked[0][1] if reranked else -1)
         return [Candidate(self.kb.items[i], score) for score, i in reranked[:limit]], evidence
 
-    def decision_features(self, normalized: str) -> tuple[float, ...] | None:
-        """The decision model's features for a normalized question (None when nothing matches);
-        what ``faq.train_decision`` learns from."""
+    def decision_features(self, normalized: str) -> tuple[tuple[float, ...], str] | None:
+        """The decision model's features for a normalized question and the top item's id (None when
+        nothing matches): what ``faq.train_decision`` learns from."""
         candidates, evidence = self._ranked(normalized)
-        return self._features(normalized, candidates, evidence) if candidates and evidence else None
+        if not candidates or evidence is None:
+            return None
+        return self._features(normalized, candidates, evidence), candidates[0].item.id
 
     def _features(self, normalized: str, candidates: list[Candidate], evidence: _Evidence) -> tuple[float, ...]:
         """See :data:`faq.decision.FEATURES` (same order)."""

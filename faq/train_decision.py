@@ -35,13 +35,13 @@ def training_rows(matcher, sets=TRAINING_SETS) -> tuple[list[tuple[float, ...]],
             if case.kind not in ("faq", "fallback"):
                 continue
             normalized = normalize(case.q)
-            features = matcher.decision_features(normalized)
+            found = matcher.decision_features(normalized)
             kinds.append(case.kind)
-            if features is None:  # nothing matches: declined before the model is asked
+            if found is None:  # nothing matches: declined before the model is asked
                 rows.append(None)
                 labels.append(0)
                 continue
-            top = matcher.rank(normalized, limit=1)[0].item.id
+            features, top = found
             rows.append(features)
             labels.append(1 if case.kind == "faq" and top == case.item else 0)
     return rows, labels, kinds

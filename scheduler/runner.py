@@ -18,13 +18,13 @@ exactly-once either way, but the per-robot rate limit is counted per process.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import threading
 from datetime import datetime, timedelta
 from typing import Any
 
 from bot.clock import Clock, SystemClock
+from bot.lifespan import run_alongside
 from bot.storage import Database
 from bot.storage.outbox_repo import GroupRecord
 from scheduler.channels import (
@@ -161,16 +161,4 @@ class ReminderRunner:
 def with_runner(app: Any, runner: ReminderRunner) -> Any:
     """Run ``runner`` for the lifetime of an ASGI (FastAPI) app: started at startup, stopped — after
     the pass in progress finishes — at shutdown, inside the server's own shutdown sequence."""
-    inner = app.router.lifespan_context
-
-    @contextlib.asynccontextmanager
-    async def lifespan(application: Any):
-        runner.start()
-        try:
-            async with inner(application) as state:
-                yield state
-        finally:
-            await asyncio.to_thread(runner.shutdown, True)
-
-    app.router.lifespan_context = lifespan
-    return app
+    return run_alongside(app, runner.start, lambda: runner.shutdown(True))
