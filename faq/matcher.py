@@ -241,9 +241,9 @@ class Matcher:
 
     def decision_features(self, normalized: str) -> tuple[tuple[float, ...], str] | None:
         """The decision model's features for a normalized question and the top item's id (None when
-        nothing matches): what ``faq.train_decision`` learns from."""
+        nothing matches or a rule declines it first): what ``faq.train_decision`` learns from."""
         candidates, evidence = self._ranked(normalized)
-        if not candidates or evidence is None:
+        if not candidates or evidence is None or self._declined(normalized, evidence):
             return None
         return self._features(normalized, candidates, evidence), candidates[0].item.id
 
@@ -269,6 +269,24 @@ class Matcher:
             float(sum(1 for t in weights if t.startswith("⟨") and not index.supports(t, top))),
             float(bool(_ASKS_MEANING.search(normalized))),
         )
+
+    def _declined(self, normalized: str, evidence: _Evidence) -> str | None:
+        """Why the outline cannot answer this question whatever item ranks first, or None.
+
+        Each rule is a question the outline's text never answers, even though its words are there:
+        another year's campaign; what a slogan the outline only quotes means; the exact day of
+        something the top item gives no date for ("检查组哪天来").
+        """
+        if _OTHER_YEAR.search(normalized) or any(year not in self.years for year in _YEAR.findall(normalized)):
+            return "another year"
+        unexplained = self.segmenter.lexicon.unexplained
+        if unexplained and _ASKS_CONTENT.search(normalized):
+            text = _CAMPAIGN_NAME.sub(" ", normalized)
+            if any(slogan in text for slogan in unexplained):
+                return "unexplained slogan"
+        if _ASKS_EXACT_DAY.search(normalized) and not self.index.supports(_WHEN, evidence.top):
+            return "no date given"
+        return None
 
     def _slots(self, pieces: list[Piece], weights: dict[str, float]) -> tuple[list[tuple[str, ...]], list[str]]:
         """The question's possible anchors (each a word with its known sub-terms) and its telling
@@ -329,8 +347,9 @@ class Matcher:
         candidates, evidence = self._ranked(normalized)
         if not candidates or evidence is None:
             return MatchResult("fallback", normalized, [], "no content words")
-        if _OTHER_YEAR.search(normalized) or any(year not in self.years for year in _YEAR.findall(normalized)):
-            return MatchResult("fallback", normalized, candidates, "another year")
+        declined = self._declined(normalized, evidence)
+        if declined:
+            return MatchResult("fallback", normalized, candidates, declined)
         best = candidates[0].score
         runner_up = candidates[1].score if len(candidates) > 1 else 0.0
         # Count whole words: the sub-terms of one compound ("社区卫生服务中心") are still one word.
@@ -348,6 +367,14 @@ class Matcher:
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 # "What does X mean / which ones are they": the outline quotes slogans it never explains.
 _ASKS_MEANING = re.compile(r"什么意思|啥意思|指什么|指啥|是指|具体指|含义|内涵|哪[两三四五几]个")
+# Asking what something is or consists of: with an unexplained slogan, a question the outline cannot answer.
+_ASKS_CONTENT = re.compile(r"意思|指什么|指啥|是指|指的|含义|内涵|哪[一二两三四五六七八九十几]|是什么|是啥|包括|包含|"
+                           r"内容|有哪些|理解|谁提|提出|核心|要义|关系|到底|解释|讲讲|说说|啥$|什么$")
+# The campaign's own name contains 科学发展观; only the theory named on its own is a slogan question.
+_CAMPAIGN_NAME = re.compile(r"(?:深入)?(?:学习实践|贯彻落实|践行|落实)科学发展观")
+# An exact day or hour, which only an answer giving dates can answer ("检查组哪天来", "几点开").
+_ASKS_EXACT_DAY = re.compile(r"哪天|哪一天|几号(?![楼线门房室窗院床])|具体日期|星期几|周几|礼拜几|几点|(?<!从)哪一?年(?!算起)")
+_WHEN = "⟨when⟩"
 # A year named relative to now: the outline describes this year's campaign only, never another's.
 _OTHER_YEAR = re.compile(r"明年|后年|去年|前年|来年|下一年|上一年|下年度|上年度")
 

@@ -69,12 +69,15 @@ class Lexicon:
     # Everyday topics the outline does not cover ("党费", "年假", "主题党日"): kept whole, so a question
     # about them is not mistaken for one about the outline word hidden inside ("主题", "假").
     other_topics: frozenset[str] = frozenset()
+    # Slogans the outline quotes but never spells out ("四个率先"): what they mean is not in it.
+    unexplained: frozenset[str] = frozenset()
 
     @classmethod
     def load(cls, path: Path) -> Lexicon:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
         light = [*data.get("context_words", []), *data.get("frame_words", [])]
-        return cls.build(data.get("terms", []), data.get("groups", []), light, data.get("other_topics", []))
+        return cls.build(data.get("terms", []), data.get("groups", []), light, data.get("other_topics", []),
+                         data.get("unexplained", []))
 
     @classmethod
     def build(
@@ -83,6 +86,7 @@ class Lexicon:
         groups: Iterable[Iterable[str]],
         light_words: Iterable[str] = (),
         other_topics: Iterable[str] = (),
+        unexplained: Iterable[str] = (),
     ) -> Lexicon:
         canonical: dict[str, str] = {}
         all_terms = [t.strip() for t in terms if t.strip()]
@@ -95,7 +99,8 @@ class Lexicon:
             all_terms.extend(words)
         light = frozenset(canonical.get(w.strip().lower(), w.strip().lower()) for w in light_words if w.strip())
         topics = frozenset(t.strip().lower() for t in other_topics if t.strip()) - set(all_terms) - set(canonical)
-        return cls(tuple(dict.fromkeys(all_terms)), canonical, light, topics)
+        slogans = frozenset(t.strip().lower() for t in unexplained if t.strip())
+        return cls(tuple(dict.fromkeys(all_terms)), canonical, light, topics, slogans)
 
     def fingerprint(self) -> str:
         h = hashlib.sha1()

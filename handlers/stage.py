@@ -34,6 +34,7 @@ _DUE_RE = re.compile(_DUE_WORDS)
 _CAMPAIGN = re.compile(r"学习实践活动|学实|活动|阶段")
 _FILLER_RE = re.compile(r"[\s还有了吗呢啊呀的是在要我们咱现到底离距剩下天]")
 _NEXT_STAGE = re.compile(r"下一阶段|下个阶段|下一个阶段")
+_MOVE_ON_RE = re.compile(r"(?:换|转|进入|转入|进到|转到|跨)到?下一?个?阶段|转段")
 _TASKS = re.compile(r"做什么|干什么|干啥|做啥|忙啥|忙什么|干嘛|重点|任务|要做|工作")
 
 
@@ -44,6 +45,9 @@ def stage_cue(text: str, campaign: Campaign) -> str | None:
     if _PROGRESS_RE.search(text):
         return "strong"
     timely = bool(_WHEN_RE.search(text) or _DONE_RE.search(text))
+    # "换下个阶段要报批吗" asks how to move on (the outline's 转段 rules), not when.
+    if not timely and _MOVE_ON_RE.search(text):
+        return None
     now = bool(_NOW_RE.search(text))
     if campaign.find_deadline(text) is not None:
         return "strong" if timely or _NEXT_RE.search(text) else ("weak" if now else None)
