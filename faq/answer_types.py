@@ -3,6 +3,10 @@ answer actually names a person, a date, a number or a place.
 
 Each type is a pseudo-term: items whose answer shows the evidence carry it, questions that ask
 for it contain it, and the index scores it like any other term.
+
+Some details are asked so precisely that only an answer containing them can answer at all (the
+exact day, a phone number, the room, a file to download): :func:`missing_detail` names the one an
+answer lacks, and the matcher declines rather than answer with the item that merely shares the topic.
 """
 
 from __future__ import annotations
@@ -32,3 +36,33 @@ def asked_types(question: str) -> list[str]:
 
 def evidenced_types(answer: str) -> list[str]:
     return [name for name, evidence in _ANSWER_EVIDENCE.items() if evidence.search(answer)]
+
+
+# (question cue, answer evidence) per precise detail. A cue must not catch the outline's own ways of
+# asking where ("在哪参加" is about which unit, "报哪里" about whom to report to).
+_DETAILS = {
+    "no date given": (
+        re.compile(r"哪天|哪一天|几号(?![楼线门房室窗院床])|具体日期|星期几|周几|礼拜几|几点|(?<!从)哪一?年(?!算起)"),
+        re.compile(r"\d+月"),
+    ),
+    "no contact given": (
+        re.compile(r"电话|手机|号码|邮箱|微信号|qq"),
+        re.compile(r"\d{7,}|@|联系方式|电话"),
+    ),
+    "no place given": (
+        re.compile(r"会场|在哪[里儿]?(?:开|领|举行|举办|集合|买|拿)|去哪[里儿]?(?:领|拿|买)|哪[里儿]领|地址|地点|什么地方开|啥地方开"),
+        re.compile(r"号楼|\d+室|会议室|礼堂|会场|地址|地点"),
+    ),
+    "no file given": (
+        re.compile(r"下载|范本|网址|链接|二维码|软件|app|公众号|小程序"),
+        re.compile(r"下载|网址|http|软件"),
+    ),
+}
+
+
+def missing_detail(question: str, answer: str) -> str | None:
+    """The precise detail ``question`` asks for that ``answer`` does not contain, or None."""
+    for reason, (cue, evidence) in _DETAILS.items():
+        if cue.search(question) and not evidence.search(answer):
+            return reason
+    return None

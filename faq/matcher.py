@@ -31,7 +31,7 @@ from typing import Literal
 import numpy as np
 
 from faq import decision
-from faq.answer_types import TYPE_WEIGHT, asked_types, evidenced_types
+from faq.answer_types import TYPE_WEIGHT, asked_types, evidenced_types, missing_detail
 from faq.index import Index, IndexedDoc, best_variant_dice, char_bigrams, surprisal_weight
 from faq.kb import FaqItem, KnowledgeBase, load_kb
 from faq.normalize import normalize
@@ -274,8 +274,8 @@ class Matcher:
         """Why the outline cannot answer this question whatever item ranks first, or None.
 
         Each rule is a question the outline's text never answers, even though its words are there:
-        another year's campaign; what a slogan the outline only quotes means; the exact day of
-        something the top item gives no date for ("检查组哪天来").
+        another year's or batch's campaign; what a slogan the outline only quotes means; how units are
+        sorted into categories; a precise detail the top item does not give ("检查组哪天来").
         """
         if _OTHER_YEAR.search(normalized) or any(year not in self.years for year in _YEAR.findall(normalized)):
             return "another year"
@@ -284,9 +284,11 @@ class Matcher:
             text = _CAMPAIGN_NAME.sub(" ", normalized)
             if any(slogan in text for slogan in unexplained):
                 return "unexplained slogan"
-        if _ASKS_EXACT_DAY.search(normalized) and not self.index.supports(_WHEN, evidence.top):
-            return "no date given"
-        return None
+        if _LATER_BATCH.search(normalized) or (_FIRST_BATCH.search(normalized) and not _THIS_BATCH.search(normalized)):
+            return "another batch"
+        if _ASKS_CATEGORY.search(normalized):
+            return "category not defined"
+        return missing_detail(normalized, self.kb.items[evidence.top].answer)
 
     def _slots(self, pieces: list[Piece], weights: dict[str, float]) -> tuple[list[tuple[str, ...]], list[str]]:
         """The question's possible anchors (each a word with its known sub-terms) and its telling
@@ -368,13 +370,18 @@ _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 # "What does X mean / which ones are they": the outline quotes slogans it never explains.
 _ASKS_MEANING = re.compile(r"什么意思|啥意思|指什么|指啥|是指|具体指|含义|内涵|哪[两三四五几]个")
 # Asking what something is or consists of: with an unexplained slogan, a question the outline cannot answer.
-_ASKS_CONTENT = re.compile(r"意思|指什么|指啥|是指|指的|含义|内涵|哪[一二两三四五六七八九十几]|是什么|是啥|包括|包含|"
-                           r"内容|有哪些|理解|谁提|提出|核心|要义|关系|到底|解释|讲讲|说说|啥$|什么$")
+_ASKS_CONTENT = re.compile(r"意思|指什么|指啥|是指|指的|含义|内涵|哪[一二两三四五六七八九十几\d]|哪些|清单|是什么|是啥|包括|包含|"
+                           r"内容|有哪些|理解|谁提|提出|核心|要义|到底|解释|讲讲|说说|啥$|什么$")
 # The campaign's own name contains 科学发展观; only the theory named on its own is a slogan question.
 _CAMPAIGN_NAME = re.compile(r"(?:深入)?(?:学习实践|贯彻落实|践行|落实)科学发展观")
-# An exact day or hour, which only an answer giving dates can answer ("检查组哪天来", "几点开").
-_ASKS_EXACT_DAY = re.compile(r"哪天|哪一天|几号(?![楼线门房室窗院床])|具体日期|星期几|周几|礼拜几|几点|(?<!从)哪一?年(?!算起)")
-_WHEN = "⟨when⟩"
+# The outline is the second batch's: what the first batch did is not in it, unless the question is
+# how the first batch's units take part this time ("第一批搞过的这回还要吗").
+_FIRST_BATCH = re.compile(r"第[一1]批|头一批|上一批")
+_LATER_BATCH = re.compile(r"第[三四五六七八九十3-9]批|下一批")
+_THIS_BATCH = re.compile(r"这回|这次|这批|这一批|第二批|本次|还要|再|也要|轮上|没轮|参加过|搞过|弄过|做过")
+# The outline uses the two unit categories but never says how a unit is put in one.
+_ASKS_CATEGORY = re.compile(r"[一二]类.{0,12}(?:划分|怎么分|区分|按什么|按啥|依据|根据什么)|算(?:第?[一二]类)(?:单位)?还是|"
+                            r"算哪一?类|属于哪一?类|怎么知道.{0,6}[哪几一二]类")
 # A year named relative to now: the outline describes this year's campaign only, never another's.
 _OTHER_YEAR = re.compile(r"明年|后年|去年|前年|来年|下一年|上一年|下年度|上年度")
 

@@ -15,7 +15,7 @@ from scheduler.campaign import Campaign, Deadline, Stage
 
 # A stage question asks WHEN something happens, WHERE the campaign stands NOW, whether something
 # is DONE yet, or what comes NEXT. "X结束要交什么" (what to do at an end) is not one: it goes to the FAQ.
-_WHEN = (r"什么时候|啥时候|什么时间|几号(?![楼室房线窗])|几月|哪天|哪一天|何时|多久|几天|多少天|还有几|剩几天|"
+_WHEN = (r"什么时候|啥时候|什么时间|几号(?![楼室房线窗])|几月|哪天|哪一天|何时|多久|(?<![请休放歇])几天|(?<![请休放歇])多少天|还有几|剩几天|"
          r"剩下几天|截止日期|截止时间|期限|最晚|最后一天|今天|明天|快到|快完|快结束")
 _NOW = (r"现在|目前|眼下|这会|当前|当下|现阶段|这个阶段|这阶段|本阶段|此时|这阵子|最近|第几步|哪一步|到哪了|到哪一步|"
         r"到哪个阶段|哪个阶段|什么阶段|啥阶段|第几阶段")

@@ -352,6 +352,39 @@ def test_an_exact_day_the_top_item_never_gives_is_declined(shared_matcher) -> No
     assert shared_matcher.match("学实办公室设在几号楼啊").reason != "no date given"
 
 
+@pytest.mark.parametrize(("question", "reason"), [
+    ("指导检查小组组长的手机多少", "no contact given"),
+    ("动员大会在哪开 几楼", "no place given"),
+    ("整改落实方案的样稿哪里下载", "no file given"),
+])
+def test_a_precise_detail_the_top_item_lacks_is_declined(shared_matcher, question: str, reason: str) -> None:
+    assert shared_matcher.match(question).reason == reason
+
+
+def test_missing_detail_looks_at_the_answer() -> None:
+    from faq.answer_types import missing_detail
+
+    assert missing_detail("办公室电话多少", "办公场所在局2号楼106室（联系方式见附表）") is None
+    assert missing_detail("办公室电话多少", "领导小组下设办公室") == "no contact given"
+    assert missing_detail("活动在哪开", "在局2号楼106室") is None
+    assert missing_detail("借调的在哪参加", "在借调单位参加") is None  # which unit, not which room
+
+
+@pytest.mark.parametrize("question", ["头一批学实是哪些单位搞的", "第一批活动啥时候收尾的"])
+def test_the_first_batch_is_not_in_the_outline(shared_matcher, question: str) -> None:
+    assert shared_matcher.match(question).reason == "another batch"
+
+
+def test_first_batch_units_taking_part_this_time_are_still_answered(shared_matcher) -> None:
+    result = shared_matcher.match("第一批参加过的单位这次还用搞吗")
+    assert result.reason != "another batch" and result.best.item.id == "prep-units"
+
+
+@pytest.mark.parametrize("question", ["一类和二类单位是根据什么分的", "怎么知道我们是哪类单位", "幼儿园算二类还是一类"])
+def test_how_units_are_sorted_into_categories_is_declined(shared_matcher, question: str) -> None:
+    assert shared_matcher.match(question).reason == "category not defined"
+
+
 def test_a_higher_confidence_bar_declines_what_the_trained_bar_answers(matcher) -> None:
     question, item_id = IN_SCOPE[0]
     assert matcher.match(question).outcome == "answer"

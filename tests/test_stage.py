@@ -97,6 +97,23 @@ def test_progress_words_inside_faq_topics_stay_faq(service, text):
     assert ask(service, text, 2009, 5, 6).intent in ("faq", "suggest")
 
 
+def test_moving_on_to_the_next_stage_is_a_rules_question_not_a_date():
+    """"How do we move on" is the outline's 转段 rules; "when do we move on" is the calendar's."""
+    from handlers.stage import stage_cue
+
+    campaign = load_campaign(load_settings().campaign_path)
+    assert stage_cue("转到下个阶段需要报批吗", campaign) is None
+    assert stage_cue("进入下一阶段是几号", campaign) == "strong"
+
+
+def test_days_of_leave_are_not_a_date_question():
+    from handlers.stage import stage_cue
+
+    campaign = load_campaign(load_settings().campaign_path)
+    assert stage_cue("活动期间能请几天假", campaign) is None
+    assert stage_cue("活动还有几天结束", campaign) == "strong"
+
+
 def test_a_time_word_does_not_make_an_off_outline_topic_a_stage_question(make_settings, shared_matcher) -> None:
     """"主题党日这个月搞什么" names something the calendar does not hold: the stage handler steps aside
     (the FAQ then declines), while the same time words about the campaign still get a stage answer."""
