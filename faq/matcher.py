@@ -32,6 +32,7 @@ import numpy as np
 
 from faq import decision
 from faq.answer_types import TYPE_WEIGHT, asked_types, evidenced_types, missing_detail
+from faq.homophones import HomophoneTable
 from faq.index import Index, IndexedDoc, best_variant_dice, char_bigrams, surprisal_weight
 from faq.kb import FaqItem, KnowledgeBase, load_kb
 from faq.normalize import normalize
@@ -128,6 +129,9 @@ class Matcher:
             for keyword in item.keywords:
                 segmenter.add_term(keyword)
         self.index = index if index is not None else Index([self._indexed(item) for item in kb.items])
+        if getattr(self.index, "homophones", None) is None:
+            terms = [*segmenter.lexicon.terms, *(k for item in kb.items for k in item.keywords)]
+            self.index.homophones = HomophoneTable.build(normalize(t) for t in terms)
         # The same questions come back again and again (a meeting notice makes a whole group ask the
         # same thing): a result depends only on the normalized text and this matcher's data.
         self._match_normalized = functools.lru_cache(maxsize=MATCH_CACHE_SIZE)(self._match_uncached)
@@ -242,10 +246,15 @@ class Matcher:
     def decision_features(self, normalized: str) -> tuple[tuple[float, ...], str] | None:
         """The decision model's features for a normalized question and the top item's id (None when
         nothing matches or a rule declines it first): what ``faq.train_decision`` learns from."""
+        normalized = self.corrected(normalized)
         candidates, evidence = self._ranked(normalized)
         if not candidates or evidence is None or self._declined(normalized, evidence):
             return None
         return self._features(normalized, candidates, evidence), candidates[0].item.id
+
+    def corrected(self, normalized: str) -> str:
+        """``normalized`` with pinyin-input slips in the outline's terms undone (``faq.homophones``)."""
+        return self.index.homophones.correct(normalized, self.segmenter.boundaries(normalized), self.index.knows)
 
     def _features(self, normalized: str, candidates: list[Candidate], evidence: _Evidence) -> tuple[float, ...]:
         """See :data:`faq.decision.FEATURES` (same order)."""
@@ -346,17 +355,19 @@ class Matcher:
         return self._match_uncached(normalize.__wrapped__(text)[:MAX_QUESTION_CHARS])
 
     def _match_uncached(self, normalized: str) -> MatchResult:
-        candidates, evidence = self._ranked(normalized)
+        # The result keeps the question as asked; matching reads it with typing slips undone.
+        text = self.corrected(normalized)
+        candidates, evidence = self._ranked(text)
         if not candidates or evidence is None:
             return MatchResult("fallback", normalized, [], "no content words")
-        declined = self._declined(normalized, evidence)
+        declined = self._declined(text, evidence)
         if declined:
             return MatchResult("fallback", normalized, candidates, declined)
         best = candidates[0].score
         runner_up = candidates[1].score if len(candidates) > 1 else 0.0
         # Count whole words: the sub-terms of one compound ("社区卫生服务中心") are still one word.
         margin = self.answer_margin if len({p.word for p in evidence.pieces}) > 1 else SINGLE_WORD_MARGIN
-        confidence = decision.confidence(self._features(normalized, candidates, evidence))
+        confidence = decision.confidence(self._features(text, candidates, evidence))
         clear = best - runner_up >= margin
         if best >= self.answer_threshold and clear and confidence >= self.answer_confidence:
             return MatchResult("answer", normalized, candidates, confidence=confidence)
@@ -389,11 +400,11 @@ _OTHER_YEAR = re.compile(r"明年|后年|去年|前年|来年|下一年|上一�
 MATCH_CACHE_SIZE = 4096
 
 # Bump when tokenisation or scoring changes, so cached indexes built by older code are not used.
-INDEX_FORMAT = 9
+INDEX_FORMAT = 10
 
 
 # The code that shapes the index: a change to any of it must not reuse an index built by the old code.
-_INDEX_CODE = ("index.py", "segmenter.py", "matcher.py", "normalize.py", "answer_types.py")
+_INDEX_CODE = ("index.py", "segmenter.py", "matcher.py", "normalize.py", "answer_types.py", "homophones.py")
 
 
 def _index_cache_path(cache_dir: Path | None, *sources: Path) -> Path | None:

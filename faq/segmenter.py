@@ -335,6 +335,15 @@ class Segmenter:
             out.append(Piece(word, tuple(subs), kind))
         return out
 
+    def boundaries(self, text: str) -> frozenset[int]:
+        """Offsets in ``text`` where a jieba word starts or ends."""
+        offsets = {0}
+        position = 0
+        for word in self._tokenizer.cut(text, HMM=True):
+            position += len(word)
+            offsets.add(position)
+        return frozenset(offsets)
+
     def tokens(self, text: str) -> list[str]:
         """Content tokens in order, each word followed by its in-word sub-terms (index side)."""
         out: list[str] = []

@@ -1,0 +1,52 @@
+"""faq.homophones: slips of a pinyin input method in the outline's terms are undone, nothing else."""
+
+from __future__ import annotations
+
+import pytest
+
+from faq.homophones import HomophoneTable
+
+TERMS = ["调研报告", "调研", "整改", "联系点", "动员会", "学实", "退休"]
+
+
+@pytest.fixture(scope="module")
+def table() -> HomophoneTable:
+    return HomophoneTable.build(TERMS)
+
+
+def fix(table: HomophoneTable, text: str, words: list[str], known=frozenset()) -> str:
+    """Correct ``text`` segmented as ``words`` (the boundaries jieba would give)."""
+    offsets = {0}
+    position = 0
+    for word in words:
+        position += len(word)
+        offsets.add(position)
+    assert "".join(words) == text
+    return table.correct(text, frozenset(offsets), known.__contains__)
+
+
+def test_one_wrong_character_of_the_same_sound_is_undone(table) -> None:
+    assert fix(table, "调妍报告写几页", ["调妍", "报告", "写", "几页"]) == "调研报告写几页"
+    assert fix(table, "整该咋弄", ["整该", "咋弄"]) == "整改咋弄"
+    assert fix(table, "动原会开了吗", ["动", "原", "会", "开", "了", "吗"]) == "动员会开了吗"
+
+
+def test_a_different_sound_or_two_slips_are_left_alone(table) -> None:
+    assert fix(table, "整理咋弄", ["整理", "咋弄"]) == "整理咋弄"  # zheng li is not zheng gai
+    assert fix(table, "掉眼报告", ["掉眼", "报告"]) == "掉眼报告"  # two characters differ
+
+
+def test_a_stretch_that_is_not_a_word_of_its_own_is_never_replaced(table) -> None:
+    # "联系电" sounds like 联系点 but "电话" is one word: the phone is not a contact point.
+    assert fix(table, "联系电话多少", ["联系", "电话", "多少"]) == "联系电话多少"
+
+
+def test_a_word_the_knowledge_base_uses_is_no_slip(table) -> None:
+    assert fix(table, "退修咋办", ["退修", "咋办"], known=frozenset({"退修"})) == "退修咋办"
+    assert fix(table, "退修咋办", ["退修", "咋办"]) == "退休咋办"
+
+
+def test_the_matcher_reads_questions_with_slips_undone(shared_matcher) -> None:
+    result = shared_matcher.match("调妍报告要分几块来写")
+    assert result.normalized == "调妍报告要分几块来写"  # the question as asked is kept
+    assert result.outcome == "answer" and result.best.item.id == "s1-report"
