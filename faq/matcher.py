@@ -174,9 +174,13 @@ class Matcher:
         weights: dict[str, float] = {}
         words: list[str] = []
         pieces = self.segmenter.pieces(normalized)
+        light_words = self.segmenter.lexicon.light_words
+        # "我们幼儿园也要搞吗": when nothing but the asker's own unit is named, that unit is the topic.
+        if not any(p.word not in light_words and len(p.word) > 1 and p.word not in _CAMPAIGN_WORDS for p in pieces):
+            light_words = frozenset()
         for piece in pieces:
             words.append(piece.word)
-            context = LIGHT_SHARE if piece.word in self.segmenter.lexicon.light_words else 1.0
+            context = LIGHT_SHARE if piece.word in light_words else 1.0
             if self.index.knows(piece.word):
                 share = 1.0 if len(piece.word) > 1 or self.segmenter.is_term(piece.word) else SINGLE_CHAR_SHARE
                 weights.setdefault(piece.word, self.index.idf(piece.word) * share * context)
@@ -393,6 +397,8 @@ _THIS_BATCH = re.compile(r"这回|这次|这批|这一批|第二批|本次|还�
 # The outline uses the two unit categories but never says how a unit is put in one.
 _ASKS_CATEGORY = re.compile(r"[一二]类.{0,12}(?:划分|怎么分|区分|按什么|按啥|依据|根据什么)|算(?:第?[一二]类)(?:单位)?还是|"
                             r"算哪一?类|属于哪一?类|怎么知道.{0,6}[哪几一二]类")
+# The campaign's name says nothing about which item a question is on: every item is about it.
+_CAMPAIGN_WORDS = frozenset({"学习实践活动", "活动", "科学发展观"})
 # A year named relative to now: the outline describes this year's campaign only, never another's.
 _OTHER_YEAR = re.compile(r"明年|后年|去年|前年|来年|下一年|上一年|下年度|上年度")
 

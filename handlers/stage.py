@@ -15,15 +15,16 @@ from scheduler.campaign import Campaign, Deadline, Stage
 
 # A stage question asks WHEN something happens, WHERE the campaign stands NOW, whether something
 # is DONE yet, or what comes NEXT. "X结束要交什么" (what to do at an end) is not one: it goes to the FAQ.
-_WHEN = (r"什么时候|啥时候|什么时间|几号(?![楼室房线窗])|几月|哪天|哪一天|何时|多久|(?<![请休放歇])几天|(?<![请休放歇])多少天|还有几|剩几天|"
+_WHEN = (r"什么时候|啥时候|什么时间|几号(?![楼室房线窗])|几月|哪个月|月份|哪天|哪一天|何时|多久|(?<![请休放歇])几天|(?<![请休放歇])多少天|还有几|剩几天|"
          r"剩下几天|截止日期|截止时间|期限|最晚|最后一天|今天|明天|快到|快完|快结束")
 _NOW = (r"现在|目前|眼下|这会|当前|当下|现阶段|这个阶段|这阶段|本阶段|此时|这阵子|最近|第几步|哪一步|到哪了|到哪一步|"
-        r"到哪个阶段|哪个阶段|什么阶段|啥阶段|第几阶段")
-_DONE = (r"(?:开始|结束|截止|开|交|搞完|弄完|完|过|到)(?:了吗|了没有?|了没呢|没有?|了么)|还在进行|在进行|进行中|"
-         r"进行到|结束了|来得及|晚不晚|过期")
-_NEXT_CUE = (r"下一个|接下来|下个阶段|下一阶段|最近要|马上要|快到|下周|这周|本周|这个星期|下个星期|这个月|下个月|"
-             r"下个截止")
-_PROGRESS = r"(?<![进入转])下一?个?阶段(?:是|干|做|啥|什么|几|哪|从|开始|要做|重点)|进展到|到什么程度了|到啥程度了|现阶段|这个阶段|这阶段|本阶段|当前阶段|目前阶段|第几步|哪一步|到哪了|到哪一步|到哪个阶段|哪个阶段|什么阶段|啥阶段|第几阶段|进行到|还在进行|进行中|搞到哪"
+        r"到哪个阶段|哪个阶段|什么阶段|啥阶段|第几阶段|第几个阶段")
+_DONE = (r"(?:开始|结束|截止|开|交|搞完|弄完|完|过|到|启动|开展|收官|收尾|过去|进入)(?:了吗|了没有?|了没呢|没有?|了么|了不)|"
+         r"还在进行|在进行|进行中|进行到|结束了|过去了|收官了|来得及|晚不晚|过期|赶得上|赶不上|还能算|算数|还收|还能交|还能投|"
+         r"还在.{0,6}阶段|阶段了(?:吗|没|不|么)|过去多少天|过了多少天|过去几天|有多少天了|多少天了|几天了")
+_NEXT_CUE = (r"下一个|接下来|紧接着|下个阶段|下一阶段|最近要|马上要|快到|下周|这周|本周|这个星期|下个星期|这个月|下个月|"
+             r"下个截止|结束后|完了以后|之后要")
+_PROGRESS = r"(?<![进入转])下一?个?阶段(?:是|干|做|啥|什么|几|哪|从|开始|要做|重点)|进展到|到什么程度了|到啥程度了|现阶段|这个阶段|这阶段|本阶段|当前阶段|目前阶段|第几步|哪一步|到哪了|到哪一步|到哪个阶段|哪个阶段|什么阶段|啥阶段|第几阶段|第几个阶段|进行到|还在进行|进行中|搞到哪|推进到"
 _DUE_WORDS = r"交|截止|报|做|任务|材料|事项|开会|召开"
 _WHEN_RE = re.compile(_WHEN)
 _NOW_RE = re.compile(_NOW)
@@ -53,6 +54,9 @@ def stage_cue(text: str, campaign: Campaign) -> str | None:
         return "strong" if timely or _NEXT_RE.search(text) else ("weak" if now else None)
     if campaign.find_stage(text) is not None or _CAMPAIGN.search(text):
         if timely:
+            return "strong"
+        # "现在还在调研阶段吗": a named stage and "now" ask where the calendar stands.
+        if now and campaign.find_stage(text) is not None:
             return "strong"
         return "weak" if now or _NEXT_RE.search(text) else None
     if _NEXT_RE.search(text):
@@ -91,7 +95,14 @@ def _campaign_status(campaign: Campaign, today: date) -> str:
     assert stage is not None  # stages are contiguous; a gap would need its own wording
     left = (stage.window.end - today).days
     return (f"现在（{today.year}年{_md(today)}）处于{stage.label}，{_md(stage.window.end)}结束，"
-            f"还有{_days(left)}。")
+            f"还有{_days(left)}。\n{_campaign_days(campaign, today)}")
+
+
+def _campaign_days(campaign: Campaign, today: date) -> str:
+    """How far into the whole campaign ``today`` is (both counts: people ask either way)."""
+    first, last = campaign.stages[0], campaign.stages[-1]
+    return (f"整个活动{first.period.split('-')[0]}（{_md(campaign.start)}）开始，已开展{(today - campaign.start).days}天；"
+            f"{last.period.split('-')[-1]}（{_md(campaign.end)}）结束，离全部结束还有{_days((campaign.end - today).days)}。")
 
 
 def _stage_answer(campaign: Campaign, stage: Stage, today: date, text: str) -> str:
@@ -102,7 +113,7 @@ def _stage_answer(campaign: Campaign, stage: Stage, today: date, text: str) -> s
     elif today > end:
         rel = "这个阶段已经结束。"
     else:
-        rel = f"现在正处于这个阶段，离结束还有{_days((end - today).days)}。"
+        rel = f"现在正处于这个阶段，已开始{(today - start).days}天，离结束还有{_days((end - today).days)}。"
     lines = [head + rel, f"三个阶段：{campaign.schedule_line}。"]
     if _TASKS.search(text) and stage.tasks:
         lines.append("这个阶段要做：")
@@ -110,7 +121,7 @@ def _stage_answer(campaign: Campaign, stage: Stage, today: date, text: str) -> s
     return "\n".join(lines)
 
 
-def _deadline_answer(deadline: Deadline, today: date) -> str:
+def _deadline_answer(campaign: Campaign, deadline: Deadline, today: date) -> str:
     due = deadline.due
     when = f"时间：{deadline.period}（{_md(due)}前）" if deadline.window.is_deadline else \
         f"时间：{deadline.period}（{_md(deadline.window.start)}至{_md(due)}）"
@@ -120,7 +131,9 @@ def _deadline_answer(deadline: Deadline, today: date) -> str:
         rel = "今天截止。"
     else:
         rel = f"还有{(due - today).days}天。"
-    return f"「{deadline.name}」：{deadline.action}。\n{when}，{rel}"
+    stage = campaign.stage_at(due)
+    within = f"\n属于{stage.label}。" if stage is not None else ""
+    return f"「{deadline.name}」：{deadline.action}。\n{when}，{rel}{within}"
 
 
 def _current_answer(campaign: Campaign, today: date, text: str) -> str:
@@ -160,9 +173,18 @@ _YEAR = re.compile(r"(?<!\d)(19|20)(\d\d)(?:年|$|\D)")
 CAMPAIGN_YEAR = 2009
 
 
+_RELATIVE_YEAR = re.compile(r"明年|后年|去年|前年|来年|下一年|上一年|下年度|上年度")
+_CUES = re.compile("|".join((_WHEN, _NOW, _DONE, _NEXT_CUE)))
+
+
+def _foreign_nouns(matcher: Matcher, text: str) -> list[str]:
+    """Nouns the outline never uses, read without the time words ("多少天才开始" holds no "天才")."""
+    return [w for w in matcher.unknown_words(_CUES.sub(" ", text)) if matcher.segmenter.tag(w).startswith("n")]
+
+
 def _other_campaign(text: str) -> bool:
     """Whether ``text`` names another batch (第一批, 第三批 …) or a year other than the campaign's."""
-    if _OTHER_BATCH.search(text):
+    if _OTHER_BATCH.search(text) or _RELATIVE_YEAR.search(text):
         return True
     return any(int(a + b) != CAMPAIGN_YEAR for a, b in _YEAR.findall(text))
 
@@ -180,15 +202,16 @@ def stage_handler(msg: IncomingMessage, campaign: Campaign, matcher: Matcher) ->
     stage = None if deadline else campaign.find_stage(text)
     # "主题党日这个月搞什么" asks about something the campaign calendar does not hold: a time word
     # alone does not make it a stage question.
-    if deadline is None and stage is None and matcher.off_outline_topic(msg.text):
+    if deadline is None and stage is None and not _PROGRESS_RE.search(text) and not _NEXT_STAGE.search(text) \
+            and matcher.off_outline_topic(msg.text):
         return None
     # The calendar is the 2009 second batch's: another batch or year is not ours to date, and a named
     # deadline or stage next to a word the outline never uses ("消防检查整改期限", "年度总结报告") is
     # somebody else's deadline.
-    if _other_campaign(text) or ((deadline or stage) and matcher.unknown_words(msg.text)):
+    if _other_campaign(text) or ((deadline or stage) and _foreign_nouns(matcher, text)):
         return None
     if deadline is not None:
-        body, source = _deadline_answer(deadline, today), deadline.source
+        body, source = _deadline_answer(campaign, deadline, today), deadline.source
         if today > campaign.end:
             body += "\n" + _campaign_status(campaign, today)
     elif stage is not None:

@@ -97,7 +97,7 @@ def test_counts_for_the_whole_campaign(campaign, rules):
     occurrences = plan(campaign, rules)
     counts = Counter(o.rule_id for o in occurrences)
     deadlines, stages = len(campaign.deadlines), len(campaign.stages)
-    assert deadlines == 12 and stages == 3
+    assert deadlines == 13 and stages == 3
     assert counts == {
         "deadline-before-7": deadlines, "deadline-before-3": deadlines, "deadline-before-1": deadlines,
         "deadline-day": deadlines, "stage-start": stages, "stage-end-before-7": stages,
@@ -133,7 +133,7 @@ def test_every_text_fits_and_names_its_source(campaign, rules):
 
 def test_switching_rules_off(campaign, rules):
     quiet = replace(rules, deadline_before=False, stage_end_before=False, stage_end_day=False, weekly_digest=False)
-    assert Counter(o.rule_id for o in plan(campaign, quiet)) == {"deadline-day": 12, "stage-start": 3}
+    assert Counter(o.rule_id for o in plan(campaign, quiet)) == {"deadline-day": 13, "stage-start": 3}
     custom = replace(rules, deadline_days_before=(2,), stage_end_days_before=())
     ids = {o.rule_id for o in plan(campaign, custom)}
     assert "deadline-before-2" in ids and not {"deadline-before-7", "stage-end-before-7"} & ids
@@ -165,7 +165,7 @@ def test_weekly_digest_on_mondays_with_that_weeks_deadlines(campaign, rules):
     w27 = render(digests[3], 1)
     assert "6月30日（周二）前 解放思想演讲会" in w27 and "6月20日" not in w27
     w18 = render(digests[0], 2)
-    assert w18.count("\n· ") == 4 and "调查材料" in w18 and "调研报告" not in w18
+    assert w18.count("\n· ") == 5 and "调查材料" in w18 and "调研报告" not in w18
 
 
 def test_digest_is_cut_to_the_text_limit(tmp_path):

@@ -158,3 +158,38 @@ def test_a_named_stage_beside_a_word_the_outline_never_uses_is_not_ours(make_set
         assert service.ask("整改什么时候结束", user_id="t2").intent == "stage"
     finally:
         service.close()
+
+
+def test_the_whole_campaign_is_counted_both_ways(service):
+    reply = ask(service, "学实目前到哪一步了", 2009, 5, 11)
+    assert reply.intent == "stage"
+    # 3-11 → 5-11 is 61 days in; 5-11 → 8-20 is 101 days to go.
+    assert "已开展61天" in reply.text and "离全部结束还有101天" in reply.text and "8月中旬" in reply.text
+
+
+def test_days_since_the_current_stage_began(service):
+    reply = ask(service, "整改落实搞了多少天了", 2009, 7, 10)
+    assert reply.intent == "stage" and "已开始19天" in reply.text
+
+
+@pytest.mark.parametrize("text", ["眼下是不是还在分析检查阶段", "学实启动了没有", "学习调研是不是已经过去了",
+                                  "学实全部收官了吗", "五一那天算进入下一个阶段了吗"])
+def test_status_questions_in_everyday_words_get_the_calendar(service, text):
+    assert ask(service, text, 2009, 5, 1).intent == "stage"
+
+
+def test_a_deadline_says_which_stage_it_belongs_to(service):
+    reply = ask(service, "专题民主生活会啥时候开", 2009, 4, 12)
+    assert reply.intent == "stage" and "属于第二阶段「分析检查」" in reply.text
+
+
+def test_time_words_are_not_read_as_foreign_nouns(service):
+    # jieba reads "多少天才开始" as 多少/天才/开始; "天才" must not make it somebody else's calendar.
+    reply = ask(service, "还得多少天才开始整改落实", 2009, 5, 30)
+    assert reply.intent == "stage" and "22天" in reply.text
+    late = ask(service, "微型党课教案今天交还赶得上吗", 2009, 5, 20)
+    assert late.intent == "stage" and "今天截止" in late.text
+
+
+def test_next_years_round_is_not_dated_from_this_calendar(service):
+    assert ask(service, "明年的群众评议什么时候搞", 2009, 10, 12).intent != "stage"
