@@ -356,6 +356,7 @@ def test_an_exact_day_the_top_item_never_gives_is_declined(shared_matcher) -> No
     ("指导检查小组组长的手机多少", "no contact given"),
     ("动员大会在哪开 几楼", "no place given"),
     ("整改落实方案的样稿哪里下载", "no file given"),
+    ("心得体会一篇要写多少字", "no length given"),  # the outline asks for one, never says how long
 ])
 def test_a_precise_detail_the_top_item_lacks_is_declined(shared_matcher, question: str, reason: str) -> None:
     assert shared_matcher.match(question).reason == reason
@@ -368,6 +369,8 @@ def test_missing_detail_looks_at_the_answer() -> None:
     assert missing_detail("办公室电话多少", "领导小组下设办公室") == "no contact given"
     assert missing_detail("活动在哪开", "在局2号楼106室") is None
     assert missing_detail("借调的在哪参加", "在借调单位参加") is None  # which unit, not which room
+    assert missing_detail("建议写多长", "形成感言、案例或建议（300--500字）") is None
+    assert missing_detail("活动要搞多长时间", "三个阶段") is None  # a duration, not a length
 
 
 @pytest.mark.parametrize("question", ["头一批学实是哪些单位搞的", "第一批活动啥时候收尾的"])
