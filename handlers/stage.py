@@ -16,15 +16,16 @@ from scheduler.campaign import Campaign, Deadline, Stage
 # A stage question asks WHEN something happens, WHERE the campaign stands NOW, whether something
 # is DONE yet, or what comes NEXT. "X结束要交什么" (what to do at an end) is not one: it goes to the FAQ.
 _WHEN = (r"什么时候|啥时候|什么时间|几号(?![楼室房线窗])|几月|哪个月|月份|哪天|哪一天|何时|多久|(?<![请休放歇])几天|(?<![请休放歇])多少天|还有几|剩几天|"
-         r"剩下几天|截止日期|截止时间|期限|最晚|最后一天|今天|明天|快到|快完|快结束")
+         r"剩下几天|还差几|截止日期|截止时间|期限|最晚|最后一天|今天|明天|快到|快完|快结束")
 _NOW = (r"现在|目前|眼下|这会|当前|当下|现阶段|这个阶段|这阶段|本阶段|此时|这阵子|最近|第几步|哪一步|到哪了|到哪一步|"
-        r"到哪个阶段|哪个阶段|什么阶段|啥阶段|第几阶段|第几个阶段")
-_DONE = (r"(?:开始|结束|截止|开|交|搞完|弄完|完|过|到|启动|开展|收官|收尾|过去|进入)(?:了吗|了没有?|了没呢|没有?|了么|了不)|"
+        r"到哪个阶段|哪个阶段|哪阶段|什么阶段|啥阶段|第几阶段|第几个阶段")
+_DONE = (r"(?:开始|结束|截止|开|交|搞完|弄完|完|过|到|启动|开展|收官|收尾|过去|进入|完事|完成|做完|干完)"
+         r"(?:了吗|了没有?|了没呢|没有?|了么|了不|了吧|了呗)|已经完了|是不是完了|已经到|还在搞|还在弄|还搞着|还在干|"
          r"还在进行|在进行|进行中|进行到|结束了|过去了|收官了|来得及|晚不晚|过期|赶得上|赶不上|还能算|算数|还收|还能交|还能投|"
          r"还在.{0,6}阶段|阶段了(?:吗|没|不|么)|过去多少天|过了多少天|过去几天|有多少天了|多少天了|几天了")
 _NEXT_CUE = (r"下一个|接下来|紧接着|下个阶段|下一阶段|最近要|马上要|快到|下周|这周|本周|这个星期|下个星期|这个月|下个月|"
              r"下个截止|结束后|完了以后|之后要")
-_PROGRESS = r"(?<![进入转])下一?个?阶段(?:是|干|做|啥|什么|几|哪|从|开始|要做|重点)|进展到|到什么程度了|到啥程度了|现阶段|这个阶段|这阶段|本阶段|当前阶段|目前阶段|第几步|哪一步|到哪了|到哪一步|到哪个阶段|哪个阶段|什么阶段|啥阶段|第几阶段|第几个阶段|进行到|还在进行|进行中|搞到哪|推进到"
+_PROGRESS = r"(?<![进入转])下一?个?阶段(?:是|干|做|啥|什么|几|哪|从|开始|要做|重点)|进展到|到什么程度了|到啥程度了|现阶段|这个阶段|这阶段|本阶段|当前阶段|目前阶段|第几步|哪一步|到哪了|到哪一步|到哪个阶段|哪个阶段|哪阶段|什么阶段|啥阶段|第几阶段|第几个阶段|进行到|还在进行|进行中|搞到哪|推进到"
 _DUE_WORDS = r"交|截止|报|做|任务|材料|事项|开会|召开"
 _WHEN_RE = re.compile(_WHEN)
 _NOW_RE = re.compile(_NOW)
@@ -33,8 +34,8 @@ _NEXT_RE = re.compile(_NEXT_CUE)
 _PROGRESS_RE = re.compile(_PROGRESS)
 _DUE_RE = re.compile(_DUE_WORDS)
 _CAMPAIGN = re.compile(r"学习实践活动|学实|活动|阶段")
-_FILLER_RE = re.compile(r"[\s还有了吗呢啊呀的是在要我们咱现到底离距剩下天]")
-_NEXT_STAGE = re.compile(r"下一阶段|下个阶段|下一个阶段")
+_FILLER_RE = re.compile(r"开始|结束|收尾|完事|完成|一共|总共|前后|搞|弄|干|过|[\s还有了吗呢啊呀的是在要我们咱现到底离距剩下天已经多少几才就差都]")
+_NEXT_STAGE = re.compile(r"下一个?阶段|下个阶段|(?:接下来|之后|后面|然后).{0,3}阶段")
 _MOVE_ON_RE = re.compile(r"(?:换|转|进入|转入|进到|转到|跨)到?下一?个?阶段|转段")
 _TASKS = re.compile(r"做什么|干什么|干啥|做啥|忙啥|忙什么|干嘛|重点|任务|要做|工作")
 
@@ -90,7 +91,8 @@ def _campaign_status(campaign: Campaign, today: date) -> str:
     if today > campaign.end:
         last = campaign.stages[-1]
         return (f"学习实践活动已经结束：{campaign.schedule_line}三个阶段，"
-                f"已于{campaign.year}年{last.period.split('-')[-1]}（{_md(campaign.end)}）结束。")
+                f"已于{campaign.year}年{last.period.split('-')[-1]}（{_md(campaign.end)}）结束，"
+                f"到今天已结束{(today - campaign.end).days}天。")
     stage = campaign.stage_at(today)
     assert stage is not None  # stages are contiguous; a gap would need its own wording
     left = (stage.window.end - today).days
@@ -101,8 +103,9 @@ def _campaign_status(campaign: Campaign, today: date) -> str:
 def _campaign_days(campaign: Campaign, today: date) -> str:
     """How far into the whole campaign ``today`` is (both counts: people ask either way)."""
     first, last = campaign.stages[0], campaign.stages[-1]
-    return (f"整个活动{first.period.split('-')[0]}（{_md(campaign.start)}）开始，已开展{(today - campaign.start).days}天；"
-            f"{last.period.split('-')[-1]}（{_md(campaign.end)}）结束，离全部结束还有{_days((campaign.end - today).days)}。")
+    return (f"整个活动{first.period.split('-')[0]}（{_md(campaign.start)}）开始、{last.period.split('-')[-1]}"
+            f"（{_md(campaign.end)}）结束，共{(campaign.end - campaign.start).days + 1}天；"
+            f"已开展{(today - campaign.start).days}天，离全部结束还有{_days((campaign.end - today).days)}。")
 
 
 def _stage_answer(campaign: Campaign, stage: Stage, today: date, text: str) -> str:
@@ -111,7 +114,7 @@ def _stage_answer(campaign: Campaign, stage: Stage, today: date, text: str) -> s
     if today < start:
         rel = f"现在还没开始，还有{(start - today).days}天开始。"
     elif today > end:
-        rel = "这个阶段已经结束。"
+        rel = f"这个阶段已经结束{(today - end).days}天。"
     else:
         rel = f"现在正处于这个阶段，已开始{(today - start).days}天，离结束还有{_days((end - today).days)}。"
     lines = [head + rel, f"三个阶段：{campaign.schedule_line}。"]

@@ -193,3 +193,22 @@ def test_time_words_are_not_read_as_foreign_nouns(service):
 
 def test_next_years_round_is_not_dated_from_this_calendar(service):
     assert ask(service, "明年的群众评议什么时候搞", 2009, 10, 12).intent != "stage"
+
+
+@pytest.mark.parametrize(("text", "y", "m", "d", "expected"), [
+    ("还差几天开始啊", 2009, 3, 1, "还有10天"),            # no topic at all: the campaign is the only calendar
+    ("一共搞了多少天了", 2009, 5, 11, "已开展61天"),
+    ("学实前后一共多少天", 2009, 5, 11, "共163天"),
+    ("后面是什么阶段", 2009, 5, 6, "下一阶段是第三阶段「整改落实」"),
+    ("结束都多久了", 2009, 9, 1, "已结束12天"),
+    ("学习调研都结束几天了", 2009, 5, 6, "已经结束6天"),
+    ("眼下在哪阶段", 2009, 5, 6, "分析检查"),
+])
+def test_short_calendar_questions(service, text, y, m, d, expected):
+    reply = ask(service, text, y, m, d)
+    assert reply.intent == "stage" and expected in reply.text, reply.text
+
+
+@pytest.mark.parametrize("text", ["分析检查干完了吗", "学实还在搞不", "活动是不是完了", "这礼拜是分析检查还是已经到整改了"])
+def test_is_it_over_in_everyday_words(service, text):
+    assert ask(service, text, 2009, 6, 25).intent == "stage"
