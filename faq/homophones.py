@@ -13,7 +13,7 @@ the index's scoring or the knowledge base's format.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 MIN_TERM = 2
@@ -28,8 +28,9 @@ def _is_han(text: str) -> bool:
 class HomophoneTable:
     # Character → its readings, for every character sounding like one in a term.
     sounds: dict[str, frozenset[str]]
-    # (length, reading of the first character) → the terms of that length starting with that sound.
-    terms: dict[tuple[int, str], tuple[str, ...]]
+    # A term with one character masked ("整\0" for 整改) → (term, masked position): a stretch matching
+    # all but one character of a term is found with one lookup per position.
+    masked: dict[str, tuple[tuple[str, int], ...]]
     known: frozenset[str]
 
     @classmethod
@@ -43,49 +44,58 @@ class HomophoneTable:
         chosen = sorted({t for t in terms if MIN_TERM <= len(t) <= MAX_TERM and _is_han(t)})
         term_sounds = {ch: readings(ch) for t in chosen for ch in t}
         wanted = frozenset().union(*term_sounds.values()) if term_sounds else frozenset()
-        # Only characters that could stand for a term's character are kept: a few thousand, not all.
+        # Only characters that could stand for a term's character are kept: the rest never matter.
         sounds: dict[str, frozenset[str]] = {}
         for code in range(0x4E00, 0x9FA6):
             ch = chr(code)
             own = term_sounds.get(ch) or readings(ch)
             if own & wanted:
                 sounds[ch] = own
-        by_start: dict[tuple[int, str], list[str]] = {}
+        masked: dict[str, list[tuple[str, int]]] = {}
         for term in chosen:
-            for first in term_sounds[term[0]]:
-                by_start.setdefault((len(term), first), []).append(term)
-        return cls(sounds, {k: tuple(v) for k, v in by_start.items()}, frozenset(chosen))
+            for i in range(len(term)):
+                masked.setdefault(_mask(term, i), []).append((term, i))
+        return cls(sounds, {k: tuple(v) for k, v in masked.items()}, frozenset(chosen))
 
-    def correct(self, text: str, boundaries: frozenset[int], is_known) -> str:
-        """``text`` with each slip replaced by its term. ``boundaries`` are the offsets where the
-        question's words start or end; ``is_known(word)`` says a stretch is a word the knowledge base
-        already uses as it is (then it is no slip)."""
+    def correct(self, words: Sequence[str], is_known) -> str:
+        """The question (its words, in order) with each slip replaced by its term. A slip spans whole
+        words, at least one of them a single character or a word ``is_known`` does not know (a
+        stretch of words the knowledge base uses as they are is no slip)."""
         out: list[str] = []
-        i = 0
-        while i < len(text):
-            fixed = self._term_at(text, i, boundaries, is_known) if i in boundaries else None
-            if fixed:
-                out.append(fixed)
-                i += len(fixed)
+        a = 0
+        while a < len(words):
+            found = self._term_from(words, a, is_known)
+            if found:
+                term, b = found
+                out.append(term)
+                a = b
             else:
-                out.append(text[i])
-                i += 1
+                out.append(words[a])
+                a += 1
         return "".join(out)
 
-    def _term_at(self, text: str, start: int, boundaries: frozenset[int], is_known) -> str | None:
-        for length in range(MAX_TERM, MIN_TERM - 1, -1):
-            end = start + length
-            if end > len(text) or end not in boundaries:
-                continue
-            window = text[start:end]
-            if window in self.known or is_known(window) or any(ch not in self.sounds for ch in window):
-                continue
-            for first in self.sounds[window[0]]:
-                for term in self.terms.get((length, first), ()):
-                    if self._one_slip(window, term):
-                        return term
+    def _term_from(self, words: Sequence[str], a: int, is_known) -> tuple[str, int] | None:
+        """The term a slip starting at word ``a`` stands for, and the index of the word after it."""
+        window = ""
+        suspect = False
+        candidates: list[tuple[str, int]] = []
+        for b in range(a, len(words)):
+            window += words[b]
+            if len(window) > MAX_TERM:
+                break
+            suspect = suspect or len(words[b]) == 1 or not is_known(words[b])
+            if suspect and len(window) >= MIN_TERM and window not in self.known and not is_known(window):
+                candidates.append((window, b + 1))
+        for window, end in reversed(candidates):  # the longest stretch first
+            for i in range(len(window)):
+                for term, _ in self.masked.get(_mask(window, i), ()):
+                    if self.sounds.get(window[i], _NONE) & self.sounds[term[i]]:
+                        return term, end
         return None
 
-    def _one_slip(self, window: str, term: str) -> bool:
-        differing = [(a, b) for a, b in zip(window, term, strict=True) if a != b]
-        return len(differing) == 1 and bool(self.sounds[differing[0][0]] & self.sounds.get(differing[0][1], frozenset()))
+
+_NONE: frozenset[str] = frozenset()
+
+
+def _mask(word: str, position: int) -> str:
+    return word[:position] + "\0" + word[position + 1:]

@@ -258,7 +258,7 @@ class Matcher:
 
     def corrected(self, normalized: str) -> str:
         """``normalized`` with pinyin-input slips in the outline's terms undone (``faq.homophones``)."""
-        return self.index.homophones.correct(normalized, self.segmenter.boundaries(normalized), self.index.knows)
+        return self.index.homophones.correct(self.segmenter.words(normalized), self.index.knows)
 
     def _features(self, normalized: str, candidates: list[Candidate], evidence: _Evidence) -> tuple[float, ...]:
         """See :data:`faq.decision.FEATURES` (same order)."""

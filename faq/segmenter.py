@@ -8,6 +8,7 @@ jieba's version. The general-language frequency also tells how telling an unknow
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import logging
@@ -221,6 +222,8 @@ class Segmenter:
             self.add_term(term)
         for topic in lexicon.other_topics:
             self._tokenizer.add_word(topic, self.TERM_FREQ)
+        # The matcher cuts a question twice (typo check, then scoring); the second cut is free.
+        self.words = functools.lru_cache(maxsize=64)(self._words)
 
     def add_term(self, term: str) -> None:
         term = term.strip().lower()
@@ -228,6 +231,12 @@ class Segmenter:
             return
         self._terms.add(term)
         self._tokenizer.add_word(term, self.TERM_FREQ)
+        if hasattr(self, "words"):
+            self.words.cache_clear()
+
+    def _words(self, text: str) -> tuple[str, ...]:
+        """jieba's words of ``text`` (HMM on, so unknown compounds stay together)."""
+        return tuple(self._tokenizer.cut(text, HMM=True))
 
     def _rare_frequency(self, word: str) -> int:
         known = self._rare_memo.get(word)
@@ -308,7 +317,7 @@ class Segmenter:
     def pieces(self, text: str) -> list[Piece]:
         out: list[Piece] = []
         freq = self._tokenizer.FREQ
-        for piece in self._merge_rare(self._tokenizer.cut(text, HMM=True)):
+        for piece in self._merge_rare(self.words(text)):
             # "算不算", "参加不参加": a yes-or-no question about the verb itself.
             if piece not in STOPWORDS:
                 piece = _A_NOT_A.sub(r"\1", piece)
@@ -334,15 +343,6 @@ class Segmenter:
                                 subs.append(canon)
             out.append(Piece(word, tuple(subs), kind))
         return out
-
-    def boundaries(self, text: str) -> frozenset[int]:
-        """Offsets in ``text`` where a jieba word starts or ends."""
-        offsets = {0}
-        position = 0
-        for word in self._tokenizer.cut(text, HMM=True):
-            position += len(word)
-            offsets.add(position)
-        return frozenset(offsets)
 
     def tokens(self, text: str) -> list[str]:
         """Content tokens in order, each word followed by its in-word sub-terms (index side)."""

@@ -15,14 +15,9 @@ def table() -> HomophoneTable:
 
 
 def fix(table: HomophoneTable, text: str, words: list[str], known=frozenset()) -> str:
-    """Correct ``text`` segmented as ``words`` (the boundaries jieba would give)."""
-    offsets = {0}
-    position = 0
-    for word in words:
-        position += len(word)
-        offsets.add(position)
+    """Correct ``text`` segmented as ``words`` (as jieba would cut it); ``known``: the index's words."""
     assert "".join(words) == text
-    return table.correct(text, frozenset(offsets), known.__contains__)
+    return table.correct(words, known.__contains__)
 
 
 def test_one_wrong_character_of_the_same_sound_is_undone(table) -> None:
