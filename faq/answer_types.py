@@ -49,9 +49,15 @@ _DETAILS = {
         re.compile(r"哪天|哪一天|几号(?![楼线门房室窗院床])|具体日期|星期几|周几|礼拜几|几点|(?<!从)哪一?年(?!算起)"),
         re.compile(r"\d+月"),
     ),
+    # "联系方式见附表" points to a table the bot does not have: only a number or an address answers.
     "no contact given": (
         re.compile(r"电话|手机|号码|邮箱|微信号|qq"),
-        re.compile(r"\d{7,}|@|联系方式|电话"),
+        re.compile(r"\d{7,}|@"),
+    ),
+    # The outline never speaks of money: allowances, refunds and budgets are somebody else's rules.
+    "no money given": (
+        re.compile(r"补贴|补助|报销|奖金|加班费|工资|津贴|费用|经费|钱|发票|误餐"),
+        re.compile(r"经费|费用|\d+元"),
     ),
     "no place given": (
         re.compile(r"会场|在哪[里儿]?(?:开|领|举行|举办|集合|买|拿)|去哪[里儿]?(?:领|拿|买)|哪[里儿]领|地址|地点|什么地方开|啥地方开"),

@@ -182,7 +182,9 @@ _CUES = re.compile("|".join((_WHEN, _NOW, _DONE, _NEXT_CUE)))
 
 def _foreign_nouns(matcher: Matcher, text: str) -> list[str]:
     """Nouns the outline never uses, read without the time words ("多少天才开始" holds no "天才")."""
-    return [w for w in matcher.unknown_words(_CUES.sub(" ", text)) if matcher.segmenter.tag(w).startswith("n")]
+    topics = matcher.segmenter.lexicon.other_topics
+    return [w for w in matcher.unknown_words(_CUES.sub(" ", text))
+            if w in topics or matcher.segmenter.tag(w).startswith("n")]
 
 
 def _other_campaign(text: str) -> bool:

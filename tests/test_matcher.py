@@ -365,8 +365,10 @@ def test_a_precise_detail_the_top_item_lacks_is_declined(shared_matcher, questio
 def test_missing_detail_looks_at_the_answer() -> None:
     from faq.answer_types import missing_detail
 
-    assert missing_detail("办公室电话多少", "办公场所在局2号楼106室（联系方式见附表）") is None
-    assert missing_detail("办公室电话多少", "领导小组下设办公室") == "no contact given"
+    # "见附表" names a table the bot does not have: the number itself is not in the answer.
+    assert missing_detail("办公室电话多少", "办公场所在局2号楼106室（联系方式见附表）") == "no contact given"
+    assert missing_detail("办公室电话多少", "联系电话58781234") is None
+    assert missing_detail("参加评议给补助吗", "组织群众代表评议") == "no money given"
     assert missing_detail("活动在哪开", "在局2号楼106室") is None
     assert missing_detail("借调的在哪参加", "在借调单位参加") is None  # which unit, not which room
     assert missing_detail("建议写多长", "形成感言、案例或建议（300--500字）") is None

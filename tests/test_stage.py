@@ -212,3 +212,8 @@ def test_short_calendar_questions(service, text, y, m, d, expected):
 @pytest.mark.parametrize("text", ["分析检查干完了吗", "学实还在搞不", "活动是不是完了", "这礼拜是分析检查还是已经到整改了"])
 def test_is_it_over_in_everyday_words(service, text):
     assert ask(service, text, 2009, 6, 25).intent == "stage"
+
+
+def test_an_uncovered_topic_next_to_a_named_deadline_is_not_ours(service):
+    """"民主评议党员" is annual party work, not the campaign's 群众评议 deadline."""
+    assert ask(service, "民主评议党员一般几月份搞", 2009, 5, 6).intent != "stage"
