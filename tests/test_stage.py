@@ -217,3 +217,22 @@ def test_is_it_over_in_everyday_words(service, text):
 def test_an_uncovered_topic_next_to_a_named_deadline_is_not_ours(service):
     """"民主评议党员" is annual party work, not the campaign's 群众评议 deadline."""
     assert ask(service, "民主评议党员一般几月份搞", 2009, 5, 6).intent != "stage"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("离整改落实阶段开始还差几天", "还有46天开始"),      # "距离/离" is a time word, not a foreign noun
+    ("下个月要进入哪个阶段", "下一阶段是第三阶段「整改落实」"),
+    ("分析检查阶段前后多长时间", "共51天"),
+    ("党课教案征集现在还可以报吗", "微型党课教案"),
+    ("这周还算分析检查阶段吗", "分析检查"),
+    ("眼下搞到哪一段了", "分析检查"),
+    ("这阶段结束后接着干啥", "下一阶段是第三阶段「整改落实」"),
+])
+def test_more_calendar_wordings(service, text, expected):
+    reply = ask(service, text, 2009, 5, 6)
+    assert reply.intent == "stage" and expected in reply.text, reply.text
+
+
+def test_waiting_for_a_stage_is_not_a_calendar_question(service):
+    """"…还是等整改阶段" asks whether to fix problems at once (the outline's 边查边改), not the date."""
+    assert ask(service, "查出的问题能马上改吗，还是等到整改阶段", 2009, 5, 6).intent != "stage"
