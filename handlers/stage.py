@@ -17,10 +17,10 @@ from scheduler.campaign import Campaign, Deadline, Stage
 # is DONE yet, or what comes NEXT. "X结束要交什么" (what to do at an end) is not one: it goes to the FAQ.
 _WHEN = (r"什么时候|啥时候|什么时间|几号(?![楼室房线窗])|几月|哪个月|月份|哪天|哪一天|何时|多久|多长时间|多少时间|距离|(?<![请休放歇])几天|(?<![请休放歇])多少天|还有几|剩几天|"
          r"剩下几天|还差几|截止日期|截止时间|期限|最晚|最后一天|今天|明天|快到|快完|快结束")
-_NOW = (r"现在|目前|眼下|这会|当前|当下|现阶段|这个阶段|这阶段|本阶段|此时|这阵子|最近|第几步|哪一步|到哪了|到哪一步|"
-        r"到哪个阶段|哪个阶段|哪阶段|什么阶段|啥阶段|第几阶段|第几个阶段|哪一段|哪段|第几段")
+_NOW = (r"现在|目前|眼下|这会儿|这会|当前|当下|现阶段|这个阶段|这阶段|本阶段|此时|这阵子|最近|第几步|哪一步|到哪了|到哪一步|"
+        r"到哪个阶段|哪个阶段|哪阶段|什么阶段|啥阶段|第几阶段|第几个阶段|哪一段|哪段|第几段|哪一块|哪块")
 _DONE = (r"(?:开始|结束|截止|开|交|搞完|弄完|完|过|到|启动|开展|收官|收尾|过去|进入|完事|完成|做完|干完)"
-         r"(?:了吗|了没有?|了没呢|没有?|了么|了不|了吧|了呗)|已经完了|是不是完了|已经到|还能报|还可以报|还来得及|(?:还算|算不算|属于).{0,6}阶段|(?:进入|到|开始|结束|完)[^，。 ]{0,8}了(?:吗|没有?|不|么)$|多长时间了|多久了|还在搞|还在弄|还搞着|还在干|"
+         r"(?:了吗|了没有?|了没呢|没有?|了么|了不|了吧|了呗)|已经完了|是不是完了|已经到|已经过了|过了时间|还能报|还可以报|还来得及|(?:还算|算不算|属于).{0,6}阶段|(?:进入|到|开始|结束|完)[^，。 ]{0,8}了(?:吗|没有?|不|么)$|多长时间了|多久了|还在搞|还在弄|还搞着|还在干|"
          r"还在进行|在进行|进行中|进行到|结束了|过去了|收官了|来得及|晚不晚|过期|赶得上|赶不上|还能算|算数|还收|还能交|还能投|"
          r"还在.{0,6}阶段|阶段了(?:吗|没|不|么)|过去多少天|过了多少天|过去几天|有多少天了|多少天了|几天了")
 _NEXT_CUE = (r"下一个|接下来|紧接着|下个阶段|下一阶段|最近要|马上要|快到|下周|这周|本周|这个星期|下个星期|这个月|下个月|"
@@ -34,8 +34,8 @@ _NEXT_RE = re.compile(_NEXT_CUE)
 _PROGRESS_RE = re.compile(_PROGRESS)
 _DUE_RE = re.compile(_DUE_WORDS)
 _CAMPAIGN = re.compile(r"学习实践活动|学实|活动|阶段")
-_FILLER_RE = re.compile(r"开始|结束|收尾|完事|完成|一共|总共|前后|搞|弄|干|过|[\s还有了吗呢啊呀的是在要我们咱现到底离距剩下天已经多少几才就差都]")
-_NEXT_STAGE = re.compile(r"下一个?阶段|下个阶段|(?:接下来|之后|后面|然后).{0,3}阶段|进入(?:什么|哪个|哪一个|啥)阶段|"
+_FILLER_RE = re.compile(r"开始|结束|收尾|完事|完成|一共|总共|前后|全部|整个|搞|弄|干|过|完|[\s还有了吗呢啊呀的是在要我们咱现到底离距剩下天已经多少几才就差都]")
+_NEXT_STAGE = re.compile(r"下一个?阶段|下个阶段|下一步.{0,3}阶段|(?:接下来|之后|后面|然后).{0,3}阶段|进入(?:什么|哪个|哪一个|啥)阶段|"
                          r"(?:完了|结束后?|之后)(?:接着|然后|再)?(?:干|做|搞)(?:啥|什么)")
 _MOVE_ON_RE = re.compile(r"(?:换|转|进入|转入|进到|转到|跨)到?下一?个?阶段|转段")
 _TASKS = re.compile(r"做什么|干什么|干啥|做啥|忙啥|忙什么|干嘛|重点|任务|要做|工作")
@@ -93,7 +93,7 @@ def _campaign_status(campaign: Campaign, today: date) -> str:
         last = campaign.stages[-1]
         return (f"学习实践活动已经结束：{campaign.schedule_line}三个阶段，"
                 f"已于{campaign.year}年{last.period.split('-')[-1]}（{_md(campaign.end)}）结束，"
-                f"到今天已结束{(today - campaign.end).days}天。")
+                f"前后共{(campaign.end - campaign.start).days + 1}天，到今天已结束{(today - campaign.end).days}天。")
     stage = campaign.stage_at(today)
     assert stage is not None  # stages are contiguous; a gap would need its own wording
     left = (stage.window.end - today).days
@@ -144,6 +144,7 @@ def _current_answer(campaign: Campaign, today: date, text: str) -> str:
     lines = [_campaign_status(campaign, today)]
     stage = campaign.stage_at(today)
     if stage is not None:
+        lines.append(f"三个阶段：{campaign.schedule_line}。")
         lines.append("这个阶段要做：")
         lines += [f"{n}. {task}" for n, task in enumerate(stage.tasks, 1)]
     upcoming = campaign.upcoming(today)[:3]
@@ -181,6 +182,15 @@ _RELATIVE_YEAR = re.compile(r"明年|后年|去年|前年|来年|下一年|上�
 _CUES = re.compile("|".join((_WHEN, _NOW, _DONE, _NEXT_CUE)))
 
 
+def _asks_time(text: str) -> bool:
+    return bool(_WHEN_RE.search(text) or _DONE_RE.search(text) or _NOW_RE.search(text))
+
+
+def _about_the_schedule(matcher: Matcher, text: str, campaign: Campaign) -> bool:
+    result = matcher.match(text)
+    return result.outcome != "fallback" and result.best is not None and result.best.item.section == campaign.source
+
+
 def _foreign_nouns(matcher: Matcher, text: str) -> list[str]:
     """Nouns the outline never uses, read without the time words ("多少天才开始" holds no "天才")."""
     topics = matcher.segmenter.lexicon.other_topics
@@ -201,6 +211,10 @@ def stage_handler(msg: IncomingMessage, campaign: Campaign, matcher: Matcher) ->
     # The filter needs the calendar, which only the handler is given; None passes the message on.
     text = normalize(msg.text)
     cue = stage_cue(text, campaign)
+    if cue is None and _asks_time(text) and _about_the_schedule(matcher, msg.text, campaign):
+        # "到底啥时候完": no calendar word of ours, but the outline item it matches is the schedule
+        # itself, so the answer is the schedule as of today.
+        cue = "strong"
     if cue is None or (cue == "weak" and matcher.match(msg.text).outcome == "answer"):
         return None
     today = msg.sent_at.astimezone(CAMPAIGN_TZ).date()
