@@ -24,6 +24,14 @@ _QUESTION_CUES = {
     # "Do we / does X take part": only items saying who takes part answer it.
     "⟨join⟩": re.compile(r"也要搞|要搞吗|要搞不|搞不搞|参加不|参不参加|要参加|参加吗|也参加|算在里面|算不算在|在不在|轮到|轮上|"
                          r"有没有我们|跑不掉|跑得掉|跑不跑|要不要参加|需要参加|参与吗|要参与|需要参与|用不用参加|参加么"),
+    # "我们单位也要搞吗": whether the asker's unit takes part is answered by the list of units.
+    "⟨units⟩": re.compile(r"(?:单位|学校|医院|幼儿园|中学|小学|初中|高中|中心|体育馆|场馆|职校|卫生院)"
+                          r"(?:也|还|都|这次|这回|这批|今年)*(?:要|需要|用|得)?(?:不要|要不要|用不用)?"
+                          r"(?:参加|搞|开展|参与|轮|在不在|在这批|算不算|在里面|在名单|有份)"
+                          r"|^(?:我们|咱们|咱|俺们)(?:也|还|都|这次|这回|这批|今年)*(?:要|需要|用|得)?(?:不要|要不要|用不用)?"
+                          r"(?:参加|搞|开展|参与)(?:学实|学习实践活动|这次活动|活动|这批|第二批)?(?:吗|么|不|没|呢|啊)*$"),
+    # "What goes into it": only items that list the parts of something answer it.
+    "⟨parts⟩": re.compile(r"里头|里面|包括|包含|哪几部分|哪些部分|写些?啥|写些?什么|[啥什么]{1,2}内容|有些?啥|由哪些"),
 }
 _ANSWER_EVIDENCE = {
     "⟨who⟩": re.compile(r"[\u4e00-\u9fff]{2,3}(?:同志|书记)"),
@@ -31,6 +39,8 @@ _ANSWER_EVIDENCE = {
     "⟨count⟩": re.compile(r"\d+(?:名|个|篇|份|项|字)|[二两三四五六七八九十]个|不少于|字数"),
     "⟨where⟩": re.compile(r"\d+号楼|\d+室"),
     "⟨join⟩": re.compile(r"参加|参与"),
+    "⟨units⟩": re.compile(r"活动的单位"),
+    "⟨parts⟩": re.compile(r"[一二三四五]要有|[一二三四五]要写|（[1-9]）|[①②③]|分[二两三四五]部分|基本框架"),
 }
 
 
@@ -64,8 +74,27 @@ _DETAILS = {
         re.compile(r"号楼|\d+室|会议室|礼堂|会场|地址|地点"),
     ),
     "no length given": (
-        re.compile(r"多少字|字数|几个字|几千字|几百字|写多长|篇幅|几页|多长(?!时间)"),
+        re.compile(r"多少字|字数|几个字|[几上][千百万]字|万字|写多长|篇幅|几页|多长(?!时间)"),
         re.compile(r"\d+字|字数|篇幅"),
+    ),
+    # How long a meeting or a speech lasts: the outline gives stages in weeks, never minutes or hours.
+    "no duration given": (
+        re.compile(r"几分钟|多少分钟|几个?钟头|几个?小时|多少小时|开多久|讲多久|开多长时间|讲多长时间"),
+        re.compile(r"分钟|小时"),
+    ),
+    # How long something stays posted or kept: the outline says where to publish, never for how long.
+    "no period given": (
+        re.compile(r"(?:公示|公开|公布|张贴|挂|贴|保存|保留|存档|保管|留存)(?:多少|几)个?(?:天|日|周|星期|礼拜|月|年)"),
+        re.compile(r"\d+(?:天|年|个月|个工作日)"),
+    ),
+    "no reading list given": (
+        re.compile(r"[哪几]几?本书|[什啥]么?书|书目|书单|教材|读本|必读|参考书"),
+        re.compile(r"书目|读本|教材|选编"),
+    ),
+    # What happens to a unit that fails a test or review: the outline only says how to hold them.
+    "no consequence given": (
+        re.compile(r"(?:不合格|不及格|不过关|没过关|没通过|通不过|不达标|没达标|满意度低|满意率低|差评)"),
+        re.compile(r"不合格|不及格|不过关|不达标|补课|重新测评"),
     ),
     "no file given": (
         re.compile(r"下载|范本|网址|链接|二维码|软件|app|公众号|小程序"),
@@ -74,9 +103,29 @@ _DETAILS = {
 }
 
 
-def missing_detail(question: str, answer: str) -> str | None:
-    """The precise detail ``question`` asks for that ``answer`` does not contain, or None."""
+# A length given for one thing does not answer how long another must be: the paragraph stating a
+# number of characters must share a word with the question. A general "no length required" may
+# instead stand in the item whose own question shares a word with it.
+_LENGTH_FOR_ONE_THING = re.compile(r"\d+字")
+_CJK_PAIR = re.compile(r"(?=([\u4e00-\u9fff]{2}))")
+
+
+def _shares_word(question: str, text: str) -> bool:
+    return any(pair in text for pair in _CJK_PAIR.findall(question))
+
+
+def missing_detail(question: str, answer: str, item_question: str = "") -> str | None:
+    """The precise detail ``question`` asks for that ``answer`` (of the item asking ``item_question``)
+    does not contain, or None."""
     for reason, (cue, evidence) in _DETAILS.items():
-        if cue.search(question) and not evidence.search(answer):
+        if not cue.search(question):
+            continue
+        paragraphs = [p for p in answer.splitlines() if evidence.search(p)]
+        if reason == "no length given":
+            paragraphs = [
+                p for p in paragraphs
+                if _shares_word(question, p) or (not _LENGTH_FOR_ONE_THING.search(p) and _shares_word(question, item_question))
+            ]
+        if not paragraphs:
             return reason
     return None

@@ -258,7 +258,9 @@ class Matcher:
 
     def corrected(self, normalized: str) -> str:
         """``normalized`` with pinyin-input slips in the outline's terms undone (``faq.homophones``)."""
-        return self.index.homophones.correct(self.segmenter.words(normalized), self.index.knows)
+        index, segmenter = self.index, self.segmenter
+        return index.homophones.correct(segmenter.words(normalized),
+                                        lambda word: index.knows(word) or segmenter.is_common(word))
 
     def _features(self, normalized: str, candidates: list[Candidate], evidence: _Evidence) -> tuple[float, ...]:
         """See :data:`faq.decision.FEATURES` (same order)."""
@@ -301,7 +303,8 @@ class Matcher:
             return "another batch"
         if _ASKS_CATEGORY.search(normalized):
             return "category not defined"
-        return missing_detail(normalized, self.kb.items[evidence.top].answer)
+        top = self.kb.items[evidence.top]
+        return missing_detail(normalized, top.answer, top.question)
 
     def _slots(self, pieces: list[Piece], weights: dict[str, float]) -> tuple[list[tuple[str, ...]], list[str]]:
         """The question's possible anchors (each a word with its known sub-terms) and its telling

@@ -29,6 +29,8 @@ import numpy as np
 log = logging.getLogger(__name__)
 
 MIN_WORD_FREQ = 30
+# An input method offers the most frequent reading first: a word this common was meant as typed.
+COMMON_WORD_FREQ = 2000
 _LEXICON_VERSION = 2
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _MISSING = object()
@@ -250,6 +252,10 @@ class Segmenter:
             self._rare_memo[word] = freq
         return freq
 
+    def is_common(self, word: str) -> bool:
+        """Whether ``word`` is an everyday word ("事情"), too common to be a pinyin-input slip."""
+        return (self._general_freq.get(word) or 0) >= COMMON_WORD_FREQ
+
     def surprisal(self, word: str) -> float:
         """How unusual ``word`` is in general Chinese (natural log of 1/probability)."""
         freq = self._general_freq.get(word) or self._rare_frequency(word) or 1
@@ -317,7 +323,12 @@ class Segmenter:
     def pieces(self, text: str) -> list[Piece]:
         out: list[Piece] = []
         freq = self._tokenizer.FREQ
+        previous = ""
         for piece in self._merge_rare(self.words(text)):
+            # "严" + "不严", "卡得严" + "不严": the negated half of a yes-or-no question split across two words.
+            if len(piece) > 1 and piece[0] in "不没" and previous.endswith(piece[1:]):
+                continue
+            previous = piece
             # "算不算", "参加不参加": a yes-or-no question about the verb itself.
             if piece not in STOPWORDS:
                 piece = _A_NOT_A.sub(r"\1", piece)

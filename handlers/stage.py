@@ -22,7 +22,8 @@ _NOW = (r"现在|目前|眼下|这会儿|这会|当前|当下|现阶段|这个�
 _DONE = (r"(?:开始|结束|截止|开|交|搞完|弄完|完|过|到|启动|开展|收官|收尾|过去|进入|完事|完成|做完|干完)"
          r"(?:了吗|了没有?|了没呢|没有?|了么|了不|了吧|了呗)|已经完了|是不是完了|已经到|已经过了|过了时间|还能报|还可以报|还来得及|(?:还算|算不算|属于).{0,6}阶段|(?:进入|到|开始|结束|完)[^，。 ]{0,8}了(?:吗|没有?|不|么)$|多长时间了|多久了|还在搞|还在弄|还搞着|还在干|"
          r"还在进行|在进行|进行中|进行到|结束了|过去了|收官了|来得及|晚不晚|过期|赶得上|赶不上|还能算|算数|还收|还能交|还能投|"
-         r"还在.{0,6}阶段|阶段了(?:吗|没|不|么)|过去多少天|过了多少天|过去几天|有多少天了|多少天了|几天了")
+         r"还在.{0,6}阶段|阶段了(?:吗|没|不|么)|过去多少天|过了多少天|过去几天|有多少天了|多少天了|几天了|"
+         r"还在(?:吗|么|不|嘛)|还在不在|还有吗|还搞(?:吗|么|不)|还搞不搞|还弄不弄|还继续|还进行(?:吗|不)|还开展(?:吗|不)|还要搞(?:吗|不)")
 _NEXT_CUE = (r"下一个|接下来|紧接着|下个阶段|下一阶段|最近要|马上要|快到|下周|这周|本周|这个星期|下个星期|这个月|下个月|"
              r"下个截止|结束后|完了以后|之后要")
 _PROGRESS = r"(?<![进入转])下一?个?阶段(?:是|干|做|啥|什么|几|哪|从|开始|要做|重点)|进展到|到什么程度了|到啥程度了|现阶段|这个阶段|这阶段|本阶段|当前阶段|目前阶段|第几步|哪一步|到哪了|到哪一步|到哪个阶段|哪个阶段|哪阶段|什么阶段|啥阶段|第几阶段|第几个阶段|哪一段|哪段|进行到|还在进行|进行中|搞到哪|推进到"
@@ -39,6 +40,9 @@ _NEXT_STAGE = re.compile(r"下一个?阶段|下个阶段|下一步.{0,3}阶段|(
                          r"(?:完了|结束后?|之后)(?:接着|然后|再)?(?:干|做|搞)(?:啥|什么)")
 _MOVE_ON_RE = re.compile(r"(?:换|转|进入|转入|进到|转到|跨)到?下一?个?阶段|转段")
 _TASKS = re.compile(r"做什么|干什么|干啥|做啥|忙啥|忙什么|干嘛|重点|任务|要做|工作")
+# "下个月开生活会之前要准备啥" asks what to do for a milestone, which the outline answers; only a
+# when/done cue makes it a question about the date.
+_ASKS_WHAT = re.compile(r"[做干]些?(?:啥|什么)|准备些?(?:啥|什么)|准备工作|[怎咋]么?准备|如何准备|注意(?:啥|什么)|[怎咋]么?开|如何开")
 
 
 def stage_cue(text: str, campaign: Campaign) -> str | None:
@@ -53,7 +57,11 @@ def stage_cue(text: str, campaign: Campaign) -> str | None:
         return None
     now = bool(_NOW_RE.search(text))
     if campaign.find_deadline(text) is not None:
-        return "strong" if timely or _NEXT_RE.search(text) else ("weak" if now else None)
+        if timely:
+            return "strong"
+        if _NEXT_RE.search(text):
+            return "weak" if _ASKS_WHAT.search(text) else "strong"
+        return "weak" if now else None
     if campaign.find_stage(text) is not None or _CAMPAIGN.search(text):
         if timely:
             return "strong"

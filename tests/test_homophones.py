@@ -45,3 +45,9 @@ def test_the_matcher_reads_questions_with_slips_undone(shared_matcher) -> None:
     result = shared_matcher.match("调妍报告要分几块来写")
     assert result.normalized == "调妍报告要分几块来写"  # the question as asked is kept
     assert result.outcome == "answer" and result.best.item.id == "s1-report"
+
+
+def test_an_everyday_word_is_what_the_asker_meant(shared_matcher) -> None:
+    """"事情" sounds like the outline's "视情", but an input method offers the everyday word first."""
+    assert "事情" in shared_matcher.corrected("问题的事情太多了")
+    assert shared_matcher.corrected("轻假要找谁批") == "请假要找谁批"

@@ -258,6 +258,33 @@ def test_a_not_a_questions_keep_only_the_verb(matcher) -> None:
     assert "算不算" not in words and "算" in words
 
 
+def test_a_not_a_question_split_across_words_keeps_one_half(matcher) -> None:
+    """jieba cuts "管得严不严" into "管得严" + "不严": the negated half is no topic of its own."""
+    words = [p.word for p in matcher.segmenter.pieces(normalize("外出管得严不严"))]
+    assert "不严" not in words and "严" in words
+
+
+@pytest.mark.parametrize("question", ["咱们医院这回要不要参加学实", "我们幼儿园还搞不搞"])
+def test_whether_the_askers_unit_takes_part_is_the_list_of_units(shared_matcher, question: str) -> None:
+    result = shared_matcher.match(question)
+    assert result.outcome == "answer" and result.best.item.id == "prep-units", result
+
+
+def test_we_alone_as_the_subject_ranks_the_list_of_units_first(shared_matcher) -> None:
+    # With nothing but "we", the bot may not be sure enough to answer, but the list comes first.
+    assert shared_matcher.match("我们也要搞这次活动吗").candidates[0].item.id == "prep-units"
+
+
+def test_what_goes_into_a_document_prefers_the_item_that_lists_its_parts(shared_matcher) -> None:
+    from faq.answer_types import asked_types, evidenced_types
+
+    assert "⟨parts⟩" in asked_types("实施方案里面都得有啥")
+    assert "⟨parts⟩" in evidenced_types(shared_matcher.kb.by_id("prep-plan").answer)
+    result = shared_matcher.match("实施方案里面都得有啥")
+    assert result.outcome == "answer" and result.best.item.id == "prep-plan", result
+    assert "⟨parts⟩" not in evidenced_types("请假要从严掌握，按原请假制度的程序报批。")
+
+
 def test_function_words_glued_together_say_nothing(matcher) -> None:
     words = [p.word for p in matcher.segmenter.pieces(normalize("调研咋搞，问题和原因能不能放一起写"))]
     assert "咋搞" not in words and "不能" not in words
@@ -357,6 +384,11 @@ def test_an_exact_day_the_top_item_never_gives_is_declined(shared_matcher) -> No
     ("动员大会在哪开 几楼", "no place given"),
     ("整改落实方案的样稿哪里下载", "no file given"),
     ("心得体会一篇要写多少字", "no length given"),  # the outline asks for one, never says how long
+    ("调研报告得写上万字吗", "no length given"),  # 300--500字 is said of 献一计, not of the report
+    ("专题民主生活会一般开几个小时", "no duration given"),
+    ("整改方案在公示栏贴几天", "no period given"),
+    ("集中学习有指定的书目吗", "no reading list given"),
+    ("评议结果不达标的单位会怎样", "no consequence given"),
 ])
 def test_a_precise_detail_the_top_item_lacks_is_declined(shared_matcher, question: str, reason: str) -> None:
     assert shared_matcher.match(question).reason == reason
@@ -373,6 +405,18 @@ def test_missing_detail_looks_at_the_answer() -> None:
     assert missing_detail("借调的在哪参加", "在借调单位参加") is None  # which unit, not which room
     assert missing_detail("建议写多长", "形成感言、案例或建议（300--500字）") is None
     assert missing_detail("活动要搞多长时间", "三个阶段") is None  # a duration, not a length
+    # A length stated for one piece of writing does not answer how long another must be.
+    proposal = "普通党员形成感言、案例或建议（300--500字），为本单位“献一计”。"
+    assert missing_detail("总结报告要写几千字", "报告分三部分。\n" + proposal) == "no length given"
+    assert missing_detail("献一计写多少字", "报告分三部分。\n" + proposal) is None
+    # "篇幅字数不作要求" in the item about that very report answers it.
+    assert missing_detail("检查报告写多少字", "基本框架四部分。篇幅字数不作要求。", "如何撰写检查报告？") is None
+    assert missing_detail("心得写多少字", "基本框架四部分。篇幅字数不作要求。", "如何撰写检查报告？") == "no length given"
+    assert missing_detail("动员会开几个小时", "第一类单位要开动员大会") == "no duration given"
+    assert missing_detail("方案要公示几天", "以会议、书面、网络等方式公布") == "no period given"
+    assert missing_detail("学习要看哪几本书", "个人自学、集中培训") == "no reading list given"
+    assert missing_detail("测评没通过会怎样", "及时组织好满意度测评") == "no consequence given"
+    assert missing_detail("测评要几个环节", "及时组织好满意度测评") is None
 
 
 @pytest.mark.parametrize("question", ["头一批学实是哪些单位搞的", "第一批活动啥时候收尾的"])

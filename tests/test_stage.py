@@ -238,6 +238,19 @@ def test_more_calendar_wordings(service, text, expected):
     assert reply.intent == "stage" and expected in reply.text, reply.text
 
 
+@pytest.mark.parametrize("text", ["分析检查阶段还在不在", "学实还继续吗", "这活动还搞不搞啦"])
+def test_still_going_on_after_the_end(service, text):
+    reply = ask(service, text, 2009, 9, 15)
+    assert reply.intent == "stage" and "结束" in reply.text, reply.text
+
+
+def test_what_to_prepare_for_next_months_milestone_is_the_outline_answer(service):
+    """A "next month" cue beside a milestone asks what to prepare, not when; the date alone still dates it."""
+    reply = ask(service, "下个月就要开专题民主生活会了，会前要准备些什么", 2009, 5, 12)
+    assert reply.intent == "faq" and reply.meta["faq_id"] == "s2-democratic-life", reply.text
+    assert ask(service, "下个月的专题民主生活会", 2009, 5, 12).intent == "stage"
+
+
 def test_waiting_for_a_stage_is_not_a_calendar_question(service):
     """"…还是等整改阶段" asks whether to fix problems at once (the outline's 边查边改), not the date."""
     assert ask(service, "查出的问题能马上改吗，还是等到整改阶段", 2009, 5, 6).intent != "stage"
