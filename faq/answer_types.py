@@ -19,7 +19,7 @@ _QUESTION_CUES = {
     "⟨who⟩": re.compile(r"谁|哪位|什么人|啥人|哪些人|负责人|一把手"),
     "⟨when⟩": re.compile(r"什么时候|啥时候|几时|何时|哪天|几号|几月|月份|多久|截止|日期|期限|时间|什么时间|周几|星期几|"
                           r"礼拜几|哪一天|几点|哪年|哪一年|年份"),
-    "⟨count⟩": re.compile(r"多少|几个|几名|几篇|几份|几项|几人|几条|几家|几所|人数|字数|多少字|多长|几块|几部分|几段|数量|数目|个数"),
+    "⟨count⟩": re.compile(r"多少|几个|几名|几阶段|几步|几类|几种|几批|几方面|几篇|几份|几项|几人|几条|几家|几所|人数|字数|多少字|多长|几块|几部分|几段|数量|数目|个数"),
     "⟨where⟩": re.compile(r"哪里|在哪|哪儿|什么地方|啥地方|几号楼|哪个房间|地址|地点"),
     # "Do we / does X take part": only items saying who takes part answer it.
     "⟨join⟩": re.compile(r"也要搞|要搞吗|要搞不|搞不搞|参加不|参不参加|要参加|参加吗|也参加|算在里面|算不算在|在不在|轮到|轮上|"
@@ -31,7 +31,7 @@ _QUESTION_CUES = {
                           r"|^(?:我们|咱们|咱|俺们)(?:也|还|都|这次|这回|这批|今年)*(?:要|需要|用|得)?(?:不要|要不要|用不用)?"
                           r"(?:参加|搞|开展|参与)(?:学实|学习实践活动|这次活动|活动|这批|第二批)?(?:吗|么|不|没|呢|啊)*$"),
     # "What goes into it": only items that list the parts of something answer it.
-    "⟨parts⟩": re.compile(r"里头|里面|包括|包含|哪几部分|哪些部分|写些?啥|写些?什么|[啥什么]{1,2}内容|有些?啥|由哪些"),
+    "⟨parts⟩": re.compile(r"里头|里面|包括|包含|哪几部分|哪些部分|写些?啥|写些?什么|[啥什么]{1,2}内容|由哪些"),
 }
 _ANSWER_EVIDENCE = {
     "⟨who⟩": re.compile(r"[\u4e00-\u9fff]{2,3}(?:同志|书记)"),
@@ -66,7 +66,7 @@ _DETAILS = {
     ),
     # The outline never speaks of money: allowances, refunds and budgets are somebody else's rules.
     "no money given": (
-        re.compile(r"补贴|补助|报销|奖金|加班费|工资|津贴|费用|经费|钱|发票|误餐"),
+        re.compile(r"补贴|补助|报销|奖金|加班费|工资|津贴|费用|经费|钱|发票|误餐|自费"),
         re.compile(r"经费|费用|\d+元"),
     ),
     "no place given": (
@@ -93,12 +93,31 @@ _DETAILS = {
     ),
     # What happens to a unit that fails a test or review: the outline only says how to hold them.
     "no consequence given": (
-        re.compile(r"(?:不合格|不及格|不过关|没过关|没通过|通不过|不达标|没达标|满意度低|满意率低|差评)"),
+        re.compile(r"不合格|不及格|不过关|没过关|没通过|通不过|不达标|没达标|满意度低|满意率低|不满意率|差评|重新整改|返工"),
         re.compile(r"不合格|不及格|不过关|不达标|补课|重新测评"),
     ),
     "no file given": (
-        re.compile(r"下载|范本|网址|链接|二维码|软件|app|公众号|小程序"),
-        re.compile(r"下载|网址|http|软件"),
+        re.compile(r"下载|范本|网址|链接|二维码|软件|app|公众号|小程序|格式|样表"),
+        re.compile(r"下载|网址|http|软件|格式|样表"),
+    ),
+    # How a paper is handed in (online, printed, by e-mail): the outline names media only for
+    # publishing and reviewing.
+    "no medium given": (
+        re.compile(r"网上(?:提交|交|报|传)|线上(?:提交|交|报)|电子版|纸质|手写|打印|发邮件|u盘"),
+        re.compile(r"网上|网络|书面|电子"),
+    ),
+    "no frequency given": (
+        re.compile(r"多久.{0,3}一[期次回]|几天一[期次]|多长时间一[期次]|[一每]个?[月周星期]+几次|出几期|多少期|几期"),
+        re.compile(r"每[周月天年季]|\d+次|[一二两三四五]次"),
+    ),
+    "no head count given": (
+        re.compile(r"派几个?人|派多少人|几个人[去参上来]|[去来]几个人|多少人[去参来]|几人参加|几个代表|多少个代表"),
+        re.compile(r"\d+名|\d+人|[一二两三四五六七八九十]+名|不少于|人数"),
+    ),
+    # Who stands in for an absent leader: the outline names the posts, never a deputy for them.
+    "no stand-in rule given": (
+        re.compile(r"临时代|代一下|代替|顶替|代理|替代|顶上|替一下|代为|替他|替她"),
+        re.compile(r"代替|顶替|委托|代理"),
     ),
 }
 

@@ -57,14 +57,14 @@ class HomophoneTable:
                 masked.setdefault(_mask(term, i), []).append((term, i))
         return cls(sounds, {k: tuple(v) for k, v in masked.items()}, frozenset(chosen))
 
-    def correct(self, words: Sequence[str], is_known) -> str:
+    def correct(self, words: Sequence[str], is_known, frequency=None) -> str:
         """The question (its words, in order) with each slip replaced by its term. A slip spans whole
         words, at least one of them a single character or a word ``is_known`` does not know (a
         stretch of words the knowledge base uses as they are is no slip)."""
         out: list[str] = []
         a = 0
         while a < len(words):
-            found = self._term_from(words, a, is_known)
+            found = self._term_from(words, a, is_known, frequency)
             if found:
                 term, b = found
                 out.append(term)
@@ -74,8 +74,11 @@ class HomophoneTable:
                 a += 1
         return "".join(out)
 
-    def _term_from(self, words: Sequence[str], a: int, is_known) -> tuple[str, int] | None:
-        """The term a slip starting at word ``a`` stands for, and the index of the word after it."""
+    def _term_from(self, words: Sequence[str], a: int, is_known, frequency=None) -> tuple[str, int] | None:
+        """The term a slip starting at word ``a`` stands for, and the index of the word after it.
+
+        An input method offers the more frequent of two same-sounding words first, so a real word
+        rarer than the term ("往上" beside "网上") was chosen on purpose (``frequency`` tells)."""
         window = ""
         suspect = False
         candidates: list[tuple[str, int]] = []
@@ -89,8 +92,11 @@ class HomophoneTable:
         for window, end in reversed(candidates):  # the longest stretch first
             for i in range(len(window)):
                 for term, _ in self.masked.get(_mask(window, i), ()):
-                    if self.sounds.get(window[i], _NONE) & self.sounds[term[i]]:
-                        return term, end
+                    if not self.sounds.get(window[i], _NONE) & self.sounds[term[i]]:
+                        continue
+                    if frequency is not None and 0 < frequency(window) < frequency(term):
+                        continue
+                    return term, end
         return None
 
 

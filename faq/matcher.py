@@ -260,7 +260,8 @@ class Matcher:
         """``normalized`` with pinyin-input slips in the outline's terms undone (``faq.homophones``)."""
         index, segmenter = self.index, self.segmenter
         return index.homophones.correct(segmenter.words(normalized),
-                                        lambda word: index.knows(word) or segmenter.is_common(word))
+                                        lambda word: index.knows(word) or segmenter.is_common(word),
+                                        segmenter.frequency)
 
     def _features(self, normalized: str, candidates: list[Candidate], evidence: _Evidence) -> tuple[float, ...]:
         """See :data:`faq.decision.FEATURES` (same order)."""

@@ -45,6 +45,10 @@ _TEMPORAL = re.compile(
 # locatives and time words ("上面", "比如"… are everyday words, not topics).
 # Named holidays and vacations ("端午节", "暑假", "节假日") are jieba time words too, but they name what
 # the question is about (a day off), not when the asker acts: they stay content words.
+# "婚假要报备吗", "休年假要报社工委吗": a kind of leave next to asking for permission is a leave request,
+# which the outline rules on; how many days of it one gets ("年假几天") is personnel work, not ours.
+_LEAVE_KINDS = frozenset({"年假", "年休假", "婚假", "产假", "丧假", "陪产假", "病假", "事假", "探亲假", "调休"})
+_ASKS_PERMISSION = re.compile(r"报备|报批|审批|批准|请示|要报|需要报|得报|找谁批|谁批|跟谁说|同意|要批")
 _HOLIDAY = re.compile(r"[\u4e00-\u9fff](?:节|假|假期|假日|旦)$")
 FUNCTION_TAGS = frozenset({"d", "r", "p", "c", "u", "y", "e", "o", "f", "t", "uj", "ul", "uz", "ud", "ug", "uv", "zg"})
 
@@ -52,7 +56,7 @@ STOPWORDS = frozenset(
     """
     的 了 吗 呢 啊 吧 呀 哦 嘛 么 哈 呗 啦 喔 嗯 噢 是 在 有 和 与 及 或 也 都 就 还 又 才 再 很 太 挺 更 最
     会 能 可 可以 可不可以 能不能 能否 是否 是不是 要不要 用不用 需不需要 有没有 会不会 行不行 好不好
-    怎么 怎么样 怎样 如何 什么 啥 咋 咋样 咋办 怎么办 干啥 干什么 哪 哪些 哪个 多少 几个 几块 么样 为什么 为啥
+    怎么 怎么样 怎样 如何 什么 啥 咋 咋样 咋办 怎么办 干啥 干什么 哪 哪些 哪个 多少 几 几个 几块 么样 为什么 为啥
     请 请问 问 问下 问一下 一下 下 想 想问 知道 告诉 麻烦 谢谢 您 你 你们 我 我们 咱 咱们 他 她 他们 她们 它
     这 那 这个 那个 这些 那些 这样 那样 这种 那种 此 其 该 个 些 点 一点 一些 着 过 被 把 给 对 从 向 让 等 之
     得 地 嘛 吧 而 但 但是 并 并且 如果 那么 所以 因为 然后 现在 一直 已经 到底 究竟 一般 一定 应该 需要 要 不 没
@@ -252,6 +256,10 @@ class Segmenter:
             self._rare_memo[word] = freq
         return freq
 
+    def frequency(self, word: str) -> int:
+        """How often ``word`` occurs in general Chinese (0 for a word jieba does not know)."""
+        return self._general_freq.get(word) or self._rare_frequency(word) or 0
+
     def is_common(self, word: str) -> bool:
         """Whether ``word`` is an everyday word ("事情"), too common to be a pinyin-input slip."""
         return (self._general_freq.get(word) or 0) >= COMMON_WORD_FREQ
@@ -324,7 +332,10 @@ class Segmenter:
         out: list[Piece] = []
         freq = self._tokenizer.FREQ
         previous = ""
+        asks_permission = bool(_ASKS_PERMISSION.search(text))
         for piece in self._merge_rare(self.words(text)):
+            if asks_permission and piece in _LEAVE_KINDS:
+                piece = "请假"
             # "严" + "不严", "卡得严" + "不严": the negated half of a yes-or-no question split across two words.
             if len(piece) > 1 and piece[0] in "不没" and previous.endswith(piece[1:]):
                 continue

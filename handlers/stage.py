@@ -17,16 +17,17 @@ from scheduler.campaign import Campaign, Deadline, Stage
 # is DONE yet, or what comes NEXT. "X结束要交什么" (what to do at an end) is not one: it goes to the FAQ.
 _WHEN = (r"什么时候|啥时候|什么时间|几号(?![楼室房线窗])|几月|哪个月|月份|哪天|哪一天|何时|多久|多长时间|多少时间|距离|(?<![请休放歇])几天|(?<![请休放歇])多少天|还有几|剩几天|"
          r"剩下几天|还差几|截止日期|截止时间|期限|最晚|最后一天|今天|明天|快到|快完|快结束")
-_NOW = (r"现在|目前|眼下|这会儿|这会|当前|当下|现阶段|这个阶段|这阶段|本阶段|此时|这阵子|最近|第几步|哪一步|到哪了|到哪一步|"
+_NOW = (r"现在|目前|眼下|这会儿|这会|当前|当下|现阶段|这个阶段|这阶段|本阶段|此时|这阵子|最近|这周|本周|这个星期|这礼拜|这两天|这几天|"
+        r"第几步|哪一步|到哪了|到哪一步|"
         r"到哪个阶段|哪个阶段|哪阶段|什么阶段|啥阶段|第几阶段|第几个阶段|哪一段|哪段|第几段|哪一块|哪块")
 _DONE = (r"(?:开始|结束|截止|开|交|搞完|弄完|完|过|到|启动|开展|收官|收尾|过去|进入|完事|完成|做完|干完)"
          r"(?:了吗|了没有?|了没呢|没有?|了么|了不|了吧|了呗)|已经完了|是不是完了|已经到|已经过了|过了时间|还能报|还可以报|还来得及|(?:还算|算不算|属于).{0,6}阶段|(?:进入|到|开始|结束|完)[^，。 ]{0,8}了(?:吗|没有?|不|么)$|多长时间了|多久了|还在搞|还在弄|还搞着|还在干|"
          r"还在进行|在进行|进行中|进行到|结束了|过去了|收官了|来得及|晚不晚|过期|赶得上|赶不上|还能算|算数|还收|还能交|还能投|"
          r"还在.{0,6}阶段|阶段了(?:吗|没|不|么)|过去多少天|过了多少天|过去几天|有多少天了|多少天了|几天了|"
-         r"还在(?:吗|么|不|嘛)|还在不在|还有吗|还搞(?:吗|么|不)|还搞不搞|还弄不弄|还继续|还进行(?:吗|不)|还开展(?:吗|不)|还要搞(?:吗|不)")
+         r"还在(?:吗|么|不|嘛)|还在不在|还在.{0,6}期间|(?:完了|搞完|弄完|结束了?)(?:以后|之后)?(?:接下来|然后|接着)(?:干|做|搞)|还有吗|还搞(?:吗|么|不)|还搞不搞|还弄不弄|还继续|还进行(?:吗|不)|还开展(?:吗|不)|还要搞(?:吗|不)")
 _NEXT_CUE = (r"下一个|接下来|紧接着|下个阶段|下一阶段|最近要|马上要|快到|下周|这周|本周|这个星期|下个星期|这个月|下个月|"
              r"下个截止|结束后|完了以后|之后要")
-_PROGRESS = r"(?<![进入转])下一?个?阶段(?:是|干|做|啥|什么|几|哪|从|开始|要做|重点)|进展到|到什么程度了|到啥程度了|现阶段|这个阶段|这阶段|本阶段|当前阶段|目前阶段|第几步|哪一步|到哪了|到哪一步|到哪个阶段|哪个阶段|哪阶段|什么阶段|啥阶段|第几阶段|第几个阶段|哪一段|哪段|进行到|还在进行|进行中|搞到哪|推进到"
+_PROGRESS = r"(?:现在|目前|眼下|这会儿?|当前|这阵子)(?:是|在|到|处于|进行到)?第?几个?阶段|(?<![进入转])下一?个?阶段(?:是|干|做|啥|什么|几|哪|从|开始|要做|重点)|进展到|到什么程度了|到啥程度了|现阶段|这个阶段|这阶段|本阶段|当前阶段|目前阶段|第几步|哪一步|到哪了|到哪一步|到哪个阶段|哪个阶段|哪阶段|什么阶段|啥阶段|第几阶段|第几个阶段|哪一段|哪段|进行到|还在进行|进行中|搞到哪|推进到"
 _DUE_WORDS = r"交|截止|报|做|任务|材料|事项|开会|召开"
 _WHEN_RE = re.compile(_WHEN)
 _NOW_RE = re.compile(_NOW)
@@ -37,7 +38,7 @@ _DUE_RE = re.compile(_DUE_WORDS)
 _CAMPAIGN = re.compile(r"学习实践活动|学实|活动|阶段")
 _FILLER_RE = re.compile(r"开始|结束|收尾|完事|完成|一共|总共|前后|全部|整个|搞|弄|干|过|完|[\s还有了吗呢啊呀的是在要我们咱现到底离距剩下天已经多少几才就差都]")
 _NEXT_STAGE = re.compile(r"下一个?阶段|下个阶段|下一步.{0,3}阶段|(?:接下来|之后|后面|然后).{0,3}阶段|进入(?:什么|哪个|哪一个|啥)阶段|"
-                         r"(?:完了|结束后?|之后)(?:接着|然后|再)?(?:干|做|搞)(?:啥|什么)")
+                         r"(?:完了|结束后?|之后)(?:接着|然后|再|接下来)?(?:干|做|搞)(?:啥|什么)")
 _MOVE_ON_RE = re.compile(r"(?:换|转|进入|转入|进到|转到|跨)到?下一?个?阶段|转段")
 _TASKS = re.compile(r"做什么|干什么|干啥|做啥|忙啥|忙什么|干嘛|重点|任务|要做|工作")
 # "下个月开生活会之前要准备啥" asks what to do for a milestone, which the outline answers; only a
@@ -45,11 +46,19 @@ _TASKS = re.compile(r"做什么|干什么|干啥|做啥|忙啥|忙什么|干嘛|
 _ASKS_WHAT = re.compile(r"[做干]些?(?:啥|什么)|准备些?(?:啥|什么)|准备工作|[怎咋]么?准备|如何准备|注意(?:啥|什么)|[怎咋]么?开|如何开")
 
 
+# "这个阶段要交啥，多少字": "this stage" beside a count of something asks about that thing.
+_THIS_STAGE_ONLY = re.compile(r"^(?:现阶段|这个阶段|这阶段|本阶段|当前阶段|目前阶段)$")
+_ASKS_AMOUNT = re.compile(r"多少字|几个?字|字数|几篇|几份|多少份|多少篇")
+
+
 def stage_cue(text: str, campaign: Campaign) -> str | None:
     """How sure we are that ``text`` asks about time: "strong", "weak" (defer to a confident FAQ
     answer), or None. Asks when something happens, where the campaign stands, whether something is
     done, or what is next."""
-    if _PROGRESS_RE.search(text):
+    progress = [m.group(0) for m in _PROGRESS_RE.finditer(text)]
+    if progress:
+        if all(_THIS_STAGE_ONLY.match(p) for p in progress) and _ASKS_AMOUNT.search(text) and not _WHEN_RE.search(text):
+            return "weak"
         return "strong"
     timely = bool(_WHEN_RE.search(text) or _DONE_RE.search(text))
     # "换下个阶段要报批吗" asks how to move on (the outline's 转段 rules), not when.
@@ -186,6 +195,9 @@ _YEAR = re.compile(r"(?<!\d)(19|20)(\d\d)(?:年|$|\D)")
 CAMPAIGN_YEAR = 2009
 
 
+# "国庆前", "过年以后": a holiday used to say when, not what the question is about.
+_HOLIDAY_ANCHOR = re.compile(r"(?:国庆节?|春节|元旦|五一|劳动节|端午节?|中秋节?|清明节?|重阳节?|七一|过年|暑假|寒假|开学)"
+                             r"(?:前|后|之前|之后|以前|以后|前后|左右|期间|那会儿?)")
 _RELATIVE_YEAR = re.compile(r"明年|后年|去年|前年|来年|下一年|上一年|下年度|上年度")
 _CUES = re.compile("|".join((_WHEN, _NOW, _DONE, _NEXT_CUE)))
 
@@ -225,13 +237,20 @@ def stage_handler(msg: IncomingMessage, campaign: Campaign, matcher: Matcher) ->
         cue = "strong"
     if cue is None or (cue == "weak" and matcher.match(msg.text).outcome == "answer"):
         return None
+    # "活动结束后发不发纪念品": a loose time cue beside something the outline never names.
+    if cue == "weak" and _foreign_nouns(matcher, text):
+        return None
     today = msg.sent_at.astimezone(CAMPAIGN_TZ).date()
     deadline = campaign.find_deadline(text)
     stage = None if deadline else campaign.find_stage(text)
+    # "这周是学习调研还是分析检查": two stages named, so the question is which one it is now.
+    which_stage = stage is not None and campaign.find_stage(text.replace(stage.name, " ")) not in (None, stage)
+    if which_stage:
+        stage = None
     # "主题党日这个月搞什么" asks about something the campaign calendar does not hold: a time word
     # alone does not make it a stage question.
     if deadline is None and stage is None and not _PROGRESS_RE.search(text) and not _NEXT_STAGE.search(text) \
-            and matcher.off_outline_topic(msg.text):
+            and matcher.off_outline_topic(_HOLIDAY_ANCHOR.sub(" ", msg.text)):
         return None
     # The calendar is the 2009 second batch's: another batch or year is not ours to date, and a named
     # deadline or stage next to a word the outline never uses ("消防检查整改期限", "年度总结报告") is
@@ -244,6 +263,8 @@ def stage_handler(msg: IncomingMessage, campaign: Campaign, matcher: Matcher) ->
             body += "\n" + _campaign_status(campaign, today)
     elif stage is not None:
         body, source = _stage_answer(campaign, stage, today, text), stage.source
+    elif which_stage:
+        body, source = _current_answer(campaign, today, text), campaign.source
     elif _NEXT_STAGE.search(text):
         body, source = _next_stage_answer(campaign, today), campaign.source
     elif _NEXT_RE.search(text):

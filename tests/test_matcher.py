@@ -258,6 +258,18 @@ def test_a_not_a_questions_keep_only_the_verb(matcher) -> None:
     assert "算不算" not in words and "算" in words
 
 
+def test_a_kind_of_leave_with_asking_permission_is_a_leave_request(shared_matcher) -> None:
+    """The outline rules on asking for leave during the campaign, not on how many days of it one gets."""
+    result = shared_matcher.match("学实期间休产假要报领导小组吗")
+    assert result.outcome == "answer" and result.best.item.id == "other-leave", result
+    assert shared_matcher.match("婚假一共几天").outcome == "fallback"
+
+
+def test_a_rarer_real_word_of_the_same_sound_was_meant(shared_matcher) -> None:
+    """"往上" sounds like the outline's "网上", but an input method offers "网上" first: 往上 was chosen."""
+    assert "往上" in shared_matcher.corrected("材料往上交给谁")
+
+
 def test_a_not_a_question_split_across_words_keeps_one_half(matcher) -> None:
     """jieba cuts "管得严不严" into "管得严" + "不严": the negated half is no topic of its own."""
     words = [p.word for p in matcher.segmenter.pieces(normalize("外出管得严不严"))]
@@ -389,6 +401,10 @@ def test_an_exact_day_the_top_item_never_gives_is_declined(shared_matcher) -> No
     ("整改方案在公示栏贴几天", "no period given"),
     ("集中学习有指定的书目吗", "no reading list given"),
     ("评议结果不达标的单位会怎样", "no consequence given"),
+    ("心得体会可以发电子版吗", "no medium given"),
+    ("学实简报多久出一期", "no frequency given"),
+    ("动员大会每个支部派几个人去", "no head count given"),
+    ("组长出差了让副组长顶替行吗", "no stand-in rule given"),
 ])
 def test_a_precise_detail_the_top_item_lacks_is_declined(shared_matcher, question: str, reason: str) -> None:
     assert shared_matcher.match(question).reason == reason

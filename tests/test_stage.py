@@ -251,6 +251,26 @@ def test_what_to_prepare_for_next_months_milestone_is_the_outline_answer(service
     assert ask(service, "下个月的专题民主生活会", 2009, 5, 12).intent == "stage"
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    ("现在第几个阶段啦", "分析检查"),
+    ("这礼拜算学习调研还是分析检查", "处于第二阶段「分析检查」"),   # two stages named: which one is it now
+    ("五一前后学实还在搞吗", "分析检查"),                          # a holiday says when, not what
+    ("学习调研搞完接下来干啥", "分析检查"),
+])
+def test_which_stage_in_everyday_words(service, text, expected):
+    reply = ask(service, text, 2009, 5, 6)
+    assert reply.intent == "stage" and expected in reply.text, reply.text
+
+
+def test_a_loose_time_cue_beside_an_unknown_thing_is_not_ours(service):
+    assert ask(service, "活动搞完以后发不发奖状", 2009, 9, 1).intent != "stage"
+
+
+def test_this_stage_beside_a_count_of_writing_asks_about_the_writing(service):
+    reply = ask(service, "普通党员这个阶段的献一计写多少字", 2009, 4, 6)
+    assert reply.intent == "faq" and "300--500字" in reply.text, reply.text
+
+
 def test_waiting_for_a_stage_is_not_a_calendar_question(service):
     """"…还是等整改阶段" asks whether to fix problems at once (the outline's 边查边改), not the date."""
     assert ask(service, "查出的问题能马上改吗，还是等到整改阶段", 2009, 5, 6).intent != "stage"
