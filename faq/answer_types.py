@@ -97,8 +97,8 @@ _DETAILS = {
         re.compile(r"不合格|不及格|不过关|不达标|补课|重新测评"),
     ),
     "no file given": (
-        re.compile(r"下载|范本|网址|链接|二维码|软件|app|公众号|小程序|格式|样表"),
-        re.compile(r"下载|网址|http|软件|格式|样表"),
+        re.compile(r"下载|范本|网址|链接|二维码|软件|app|公众号|小程序|样表|发(?:个|份|一份|一下|给我)?(?:清单|名单|文件|原件)"),
+        re.compile(r"下载|网址|http|软件|样表"),
     ),
     # How a paper is handed in (online, printed, by e-mail): the outline names media only for
     # publishing and reviewing.
@@ -113,6 +113,11 @@ _DETAILS = {
     "no head count given": (
         re.compile(r"派几个?人|派多少人|几个人[去参上来]|[去来]几个人|多少人[去参来]|几人参加|几个代表|多少个代表"),
         re.compile(r"\d+名|\d+人|[一二两三四五六七八九十]+名|不少于|人数"),
+    ),
+    # Scores and rankings of members' writing: the outline only asks for it to be written.
+    "no scoring given": (
+        re.compile(r"打分|排名|评分|名次|排个?名"),
+        re.compile(r"打分|评分|排名"),
     ),
     # Who stands in for an absent leader: the outline names the posts, never a deputy for them.
     "no stand-in rule given": (

@@ -263,6 +263,8 @@ def test_a_kind_of_leave_with_asking_permission_is_a_leave_request(shared_matche
     result = shared_matcher.match("学实期间休产假要报领导小组吗")
     assert result.outcome == "answer" and result.best.item.id == "other-leave", result
     assert shared_matcher.match("婚假一共几天").outcome == "fallback"
+    asking = shared_matcher.match("这阵子想请两天事假陪孩子，行不行")
+    assert asking.outcome == "answer" and asking.best.item.id == "other-leave", asking
 
 
 def test_a_rarer_real_word_of_the_same_sound_was_meant(shared_matcher) -> None:
@@ -405,6 +407,8 @@ def test_an_exact_day_the_top_item_never_gives_is_declined(shared_matcher) -> No
     ("学实简报多久出一期", "no frequency given"),
     ("动员大会每个支部派几个人去", "no head count given"),
     ("组长出差了让副组长顶替行吗", "no stand-in rule given"),
+    ("交流会上的发言要打分吗", "no scoring given"),
+    ("群众代表能发个名单吗", "no file given"),
 ])
 def test_a_precise_detail_the_top_item_lacks_is_declined(shared_matcher, question: str, reason: str) -> None:
     assert shared_matcher.match(question).reason == reason

@@ -256,10 +256,18 @@ def test_what_to_prepare_for_next_months_milestone_is_the_outline_answer(service
     ("这礼拜算学习调研还是分析检查", "处于第二阶段「分析检查」"),   # two stages named: which one is it now
     ("五一前后学实还在搞吗", "分析检查"),                          # a holiday says when, not what
     ("学习调研搞完接下来干啥", "分析检查"),
+    ("听说已经进入分析检查了吧", "现在正处于这个阶段"),
+    ("眼下我们该干点啥", "这个阶段要做"),
 ])
 def test_which_stage_in_everyday_words(service, text, expected):
     reply = ask(service, text, 2009, 5, 6)
     assert reply.intent == "stage" and expected in reply.text, reply.text
+
+
+def test_no_need_to_hold_it_is_not_asking_whether_it_was_held(service):
+    """"就不用开了吧" asks whether a meeting can be skipped (the outline answers), not whether it took place."""
+    reply = ask(service, "开过动员大会了，支部动员就不用开了吧", 2009, 3, 20)
+    assert reply.intent != "stage", reply.text
 
 
 def test_a_loose_time_cue_beside_an_unknown_thing_is_not_ours(service):
