@@ -45,13 +45,13 @@ _TEMPORAL = re.compile(
 # locatives and time words ("上面", "比如"… are everyday words, not topics).
 # Named holidays and vacations ("端午节", "暑假", "节假日") are jieba time words too, but they name what
 # the question is about (a day off), not when the asker acts: they stay content words.
-# "婚假要报备吗", "休年假要报社工委吗": a kind of leave next to asking for permission is a leave request,
-# which the outline rules on; how many days of it one gets ("年假几天") is personnel work, not ours.
-_LEAVE_KINDS = frozenset({"年假", "年休假", "婚假", "产假", "丧假", "陪产假", "病假", "事假", "探亲假", "调休"})
-_ASKS_PERMISSION = re.compile(r"报备|报批|审批|批准|请示|要报|需要报|得报|找谁批|谁批|跟谁说|同意|要批|"
-                              r"请[^，。]{0,3}(?:年假|年休假|婚假|产假|病假|事假|丧假|探亲假)")
 _HOLIDAY = re.compile(r"[\u4e00-\u9fff](?:节|假|假期|假日|旦)$")
 FUNCTION_TAGS = frozenset({"d", "r", "p", "c", "u", "y", "e", "o", "f", "t", "uj", "ul", "uz", "ud", "ug", "uv", "zg"})
+# "婚假要报备吗", "休年假要报社工委吗", "想请几天年假": a kind of leave asked for is a leave request, which
+# the outline rules on; how many days of it one gets ("年假几天") is personnel work, not ours.
+_LEAVE_KINDS = frozenset({"年假", "年休假", "婚假", "产假", "丧假", "陪产假", "病假", "事假", "探亲假", "调休"})
+_ASKS_PERMISSION = re.compile(r"报备|报批|审批|批准|请示|要报|需要报|得报|找谁批|谁批|跟谁说|同意|要批|请[^，。]{0,3}(?:"
+                              + "|".join(sorted(_LEAVE_KINDS, key=len, reverse=True)) + ")")
 
 STOPWORDS = frozenset(
     """
