@@ -19,7 +19,7 @@ _QUESTION_CUES = {
     "⟨who⟩": re.compile(r"谁|哪位|什么人|啥人|哪些人|负责人|一把手"),
     "⟨when⟩": re.compile(r"什么时候|啥时候|几时|何时|哪天|几号|几月|月份|多久|截止|日期|期限|时间|什么时间|周几|星期几|"
                           r"礼拜几|哪一天|几点|哪年|哪一年|年份"),
-    "⟨count⟩": re.compile(r"多少|几个|几名|几阶段|几步|几类|几种|几批|几方面|几篇|几份|几项|几人|几条|几家|几所|人数|字数|多少字|多长|几块|几部分|几段|数量|数目|个数"),
+    "⟨count⟩": re.compile(r"多少|几个|几名|几阶段|几步|几类|几种|几批|几方面|几篇|几份|几项|几人|几条|几家|几所|人数|字数|多少字|多长|数量|数目|个数"),
     "⟨where⟩": re.compile(r"哪里|在哪|哪儿|什么地方|啥地方|几号楼|哪个房间|地址|地点"),
     # "Do we / does X take part": only items saying who takes part answer it.
     "⟨join⟩": re.compile(r"也要搞|要搞吗|要搞不|搞不搞|参加不|参不参加|要参加|参加吗|也参加|算在里面|算不算在|在不在|轮到|轮上|"
@@ -31,7 +31,9 @@ _QUESTION_CUES = {
                           r"|^(?:我们|咱们|咱|俺们)(?:也|还|都|这次|这回|这批|今年)*(?:要|需要|用|得)?(?:不要|要不要|用不用)?"
                           r"(?:参加|搞|开展|参与)(?:学实|学习实践活动|这次活动|活动|这批|第二批)?(?:吗|么|不|没|呢|啊)*$"),
     # "What goes into it": only items that list the parts of something answer it.
-    "⟨parts⟩": re.compile(r"里头|里面|包括|包含|哪几部分|哪些部分|写些?啥|写些?什么|[啥什么]{1,2}内容|由哪些"),
+    # "分几块" counts the parts, which only an item listing them can do.
+    "⟨parts⟩": re.compile(r"里头|里面|包括|包含|几部分|哪些部分|几块|几段|[哪几]几?个?方面|哪些方面|写些?啥|写些?什么|"
+                          r"[啥什么]{1,2}内容|由哪些"),
 }
 _ANSWER_EVIDENCE = {
     "⟨who⟩": re.compile(r"[\u4e00-\u9fff]{2,3}(?:同志|书记)"),
@@ -56,7 +58,8 @@ def evidenced_types(answer: str) -> list[str]:
 # asking where ("在哪参加" is about which unit, "报哪里" about whom to report to).
 _DETAILS = {
     "no date given": (
-        re.compile(r"哪天|哪一天|几号(?![楼线门房室窗院床])|具体日期|星期几|周几|礼拜几|几点|(?<!从)哪一?年(?!算起)"),
+        re.compile(r"哪天|哪一天|几号(?![楼线门房室窗院床])|具体日期|星期几|周几|礼拜几|几点|(?<!从)哪一?年(?!算起)|"
+                   r"(?:什么时候|啥时候|何时|几时)(?:会|要|能)?(?:来|到(?![头期底时])|下来|过来|下发|印发|发下来)"),
         re.compile(r"\d+月"),
     ),
     # "联系方式见附表" points to a table the bot does not have: only a number or an address answers.
@@ -70,7 +73,8 @@ _DETAILS = {
         re.compile(r"经费|费用|\d+元"),
     ),
     "no place given": (
-        re.compile(r"会场|在哪[里儿]?(?:开|领|举行|举办|集合|买|拿)|去哪[里儿]?(?:领|拿|买)|哪[里儿]领|地址|地点|什么地方开|啥地方开"),
+        re.compile(r"会场|在哪[里儿]?(?:开|领|举行|举办|集合|买|拿)|去哪[里儿]?(?:领|拿|买)|哪[里儿]领|地址|地点|什么地方开|啥地方开|"
+                   r"哪[个间](?:礼堂|会议室|会场|房间|教室|楼|办公室)"),
         re.compile(r"号楼|\d+室|会议室|礼堂|会场|地址|地点"),
     ),
     "no length given": (
@@ -93,11 +97,15 @@ _DETAILS = {
     ),
     # What happens to a unit that fails a test or review: the outline only says how to hold them.
     "no consequence given": (
-        re.compile(r"不合格|不及格|不过关|没过关|没通过|通不过|不达标|没达标|满意度低|满意率低|不满意率|差评|重新整改|返工"),
+        re.compile(r"不合格|不及格|不过关|没过关|没通过|通不过|不达标|没达标|满意度低|满意率低|不满意率|差评|重新整改|返工|"
+                   r"扣分|重搞|重做|重测|重新测|问责|追责|完不成|"
+                   r"(?:不|没)(?:写|交|参加|去|开|搞)(?:的话)?会(?:咋样|怎样|怎么样|怎么|咋)|"
+                   r"没(?:[弄做搞改开写学]完|完成).{0,10}(?:咋办|怎么办|会怎样|会咋样)"),
         re.compile(r"不合格|不及格|不过关|不达标|补课|重新测评"),
     ),
     "no file given": (
-        re.compile(r"下载|范本|网址|链接|二维码|软件|app|公众号|小程序|样表|发(?:个|份|一份|一下|给我)?(?:清单|名单|文件|原件)"),
+        re.compile(r"下载|范本|网址|链接|二维码|软件|app|公众号|小程序|样表|发(?:个|份|一份|一下|给我)?(?:清单|名单|文件|原件)|"
+                   r"word|模板.{0,6}(?:发|求)|(?:发|求)(?:我|个|一份|一下)?.{0,2}模板|格式的表|格式表"),
         re.compile(r"下载|网址|http|软件|样表"),
     ),
     # How a paper is handed in (online, printed, by e-mail): the outline names media only for
@@ -107,7 +115,7 @@ _DETAILS = {
         re.compile(r"网上|网络|书面|电子"),
     ),
     "no frequency given": (
-        re.compile(r"多久.{0,3}一[期次回]|几天一[期次]|多长时间一[期次]|[一每]个?[月周星期]+几次|出几期|多少期|几期"),
+        re.compile(r"多久.{0,3}一[期次回]|几天一[期次]|多长时间一[期次]|[一每]个?(?:月|周|星期|礼拜|年|季度).{0,6}几次|出几期|多少期|几期"),
         re.compile(r"每[周月天年季]|\d+次|[一二两三四五]次"),
     ),
     "no head count given": (
@@ -119,9 +127,14 @@ _DETAILS = {
         re.compile(r"打分|排名|评分|名次|排个?名"),
         re.compile(r"打分|评分|排名"),
     ),
+    # A limit in days or numbers ("几天以内书记就能批"): the outline gives rules, never cut-offs.
+    "no threshold given": (
+        re.compile(r"几天以[内上]|几天之内|几天内|超过几天|超过多少|多少天以[内上]|多少以[上内]"),
+        re.compile(r"\d+(?:天|日|名|个|%)|不少于"),
+    ),
     # Who stands in for an absent leader: the outline names the posts, never a deputy for them.
     "no stand-in rule given": (
-        re.compile(r"临时代|代一下|代替|顶替|代理|替代|顶上|替一下|代为|替他|替她"),
+        re.compile(r"临时代|代一下|代替|顶替|(?<!人事)代理|替代|顶上|替一下|代为|替他|替她"),
         re.compile(r"代替|顶替|委托|代理"),
     ),
 }

@@ -60,43 +60,61 @@ class HomophoneTable:
     def correct(self, words: Sequence[str], is_known, frequency=None) -> str:
         """The question (its words, in order) with each slip replaced by its term. A slip spans whole
         words, at least one of them a single character or a word ``is_known`` does not know (a
-        stretch of words the knowledge base uses as they are is no slip)."""
+        stretch of words the knowledge base uses as they are is no slip). It may end inside an
+        unknown word: the segmenter glues a slip to what follows it ("带表要" in "群众带表要找几个")."""
+        words = list(words)
         out: list[str] = []
         a = 0
         while a < len(words):
             found = self._term_from(words, a, is_known, frequency)
             if found:
-                term, b = found
+                term, end, rest = found
                 out.append(term)
-                a = b
+                if rest:
+                    words[end - 1] = rest
+                    end -= 1
+                a = end
             else:
                 out.append(words[a])
                 a += 1
         return "".join(out)
 
-    def _term_from(self, words: Sequence[str], a: int, is_known, frequency=None) -> tuple[str, int] | None:
-        """The term a slip starting at word ``a`` stands for, and the index of the word after it.
+    def _term_from(self, words: Sequence[str], a: int, is_known, frequency=None) -> tuple[str, int, str] | None:
+        """The term a slip starting at word ``a`` stands for, the index of the word after it and what
+        is left of its last word when the slip ends inside that word.
 
         An input method offers the more frequent of two same-sounding words first, so a real word
         rarer than the term ("往上" beside "网上") was chosen on purpose (``frequency`` tells)."""
         window = ""
         suspect = False
-        candidates: list[tuple[str, int]] = []
+        candidates: list[tuple[str, int, str]] = []
         for b in range(a, len(words)):
-            window += words[b]
+            word = words[b]
+            unknown = len(word) == 1 or not is_known(word)
+            if unknown and len(word) > 1:
+                # The slip may stop inside a word the segmenter made up from it and its neighbour.
+                for cut in range(1, len(word)):
+                    stretch = window + word[:cut]
+                    # Two characters cut from one word are too little to tell a slip from a word.
+                    if MIN_TERM < len(stretch) <= MAX_TERM:
+                        candidates.append((stretch, b + 1, word[cut:]))
+            window += word
             if len(window) > MAX_TERM:
                 break
-            suspect = suspect or len(words[b]) == 1 or not is_known(words[b])
+            suspect = suspect or unknown
             if suspect and len(window) >= MIN_TERM and window not in self.known and not is_known(window):
-                candidates.append((window, b + 1))
-        for window, end in reversed(candidates):  # the longest stretch first
+                candidates.append((window, b + 1, ""))
+        candidates.sort(key=lambda c: -len(c[0]))  # the longest stretch first
+        for window, end, rest in candidates:
+            if window in self.known or is_known(window):
+                continue
             for i in range(len(window)):
                 for term, _ in self.masked.get(_mask(window, i), ()):
                     if not self.sounds.get(window[i], _NONE) & self.sounds[term[i]]:
                         continue
                     if frequency is not None and 0 < frequency(window) < frequency(term):
                         continue
-                    return term, end
+                    return term, end, rest
         return None
 
 

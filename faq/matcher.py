@@ -24,7 +24,7 @@ import os
 import pickle
 import re
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
@@ -32,6 +32,7 @@ import numpy as np
 
 from faq import decision
 from faq.answer_types import TYPE_WEIGHT, asked_types, evidenced_types, missing_detail
+from faq.clauses import asking_part
 from faq.homophones import HomophoneTable
 from faq.index import Index, IndexedDoc, best_variant_dice, char_bigrams, surprisal_weight
 from faq.kb import FaqItem, KnowledgeBase, load_kb
@@ -98,6 +99,7 @@ class MatchResult:
     candidates: list[Candidate] = field(default_factory=list)
     reason: str = ""
     confidence: float = 0.0  # how likely the top item is right (faq.decision); 0 when nothing matched
+    focused: bool = False  # answered from the clauses that ask, not the whole message (faq.clauses)
 
     @property
     def best(self) -> Candidate | None:
@@ -259,8 +261,9 @@ class Matcher:
     def corrected(self, normalized: str) -> str:
         """``normalized`` with pinyin-input slips in the outline's terms undone (``faq.homophones``)."""
         index, segmenter = self.index, self.segmenter
+        topics = segmenter.lexicon.other_topics
         return index.homophones.correct(segmenter.words(normalized),
-                                        lambda word: index.knows(word) or segmenter.is_common(word),
+                                        lambda word: index.knows(word) or segmenter.is_common(word) or word in topics,
                                         segmenter.frequency)
 
     def _features(self, normalized: str, candidates: list[Candidate], evidence: _Evidence) -> tuple[float, ...]:
@@ -363,6 +366,20 @@ class Matcher:
         return self._match_uncached(normalize.__wrapped__(text)[:MAX_QUESTION_CHARS])
 
     def _match_uncached(self, normalized: str) -> MatchResult:
+        result = self._match_whole(normalized)
+        if result.outcome == "answer" or result.reason not in _UNSURE:
+            return result
+        # "刚入党的小白 每个人都要交心得吗": the statement around a question can drown it. Only an
+        # unsure result is retried: a rule's decline stands, whatever the question clause says.
+        asking = asking_part(normalized)
+        if asking is None:
+            return result
+        focused = self._match_whole(asking)
+        if focused.outcome != "answer":
+            return result
+        return replace(focused, normalized=normalized, focused=True)
+
+    def _match_whole(self, normalized: str) -> MatchResult:
         # The result keeps the question as asked; matching reads it with typing slips undone.
         text = self.corrected(normalized)
         candidates, evidence = self._ranked(text)
@@ -385,6 +402,8 @@ class Matcher:
                            "below threshold" if best < self.suggest_threshold else "not confident", confidence)
 
 
+# Outcomes that only say the scores were not convincing, as opposed to a rule's reasoned decline.
+_UNSURE = frozenset({"below threshold", "not confident", "ambiguous", "no content words"})
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 # "What does X mean / which ones are they": the outline quotes slogans it never explains.
 _ASKS_MEANING = re.compile(r"什么意思|啥意思|指什么|指啥|是指|具体指|含义|内涵|哪[两三四五几]个")

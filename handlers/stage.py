@@ -8,7 +8,9 @@ from datetime import date
 from bot.clock import CAMPAIGN_TZ
 from bot.messages import IncomingMessage, Reply
 from bot.router import handler
+from faq.answer_types import missing_detail
 from faq.answers import SOURCE_PREFIX
+from faq.clauses import asking_part
 from faq.matcher import Matcher
 from faq.normalize import normalize
 from scheduler.campaign import Campaign, Deadline, Stage
@@ -37,7 +39,7 @@ _NEXT_RE = re.compile(_NEXT_CUE)
 _PROGRESS_RE = re.compile(_PROGRESS)
 _DUE_RE = re.compile(_DUE_WORDS)
 _CAMPAIGN = re.compile(r"学习实践活动|学实|活动|阶段")
-_FILLER_RE = re.compile(r"开始|结束|收尾|完事|完成|一共|总共|前后|全部|整个|搞|弄|干|过|完|[\s还有了吗呢啊呀的是在要我们咱现到底离距剩下天已经多少几才就差都]")
+_FILLER_RE = re.compile(r"开始|结束|收尾|完事|完成|一共|总共|前后|全部|整个|搞|弄|干|过|完|[\s还有了吗呢啊呀的是在要我们咱现到底离距剩下天已经多少几才就差都从起]")
 _NEXT_STAGE = re.compile(r"下一个?阶段|下个阶段|下一步.{0,3}阶段|(?:接下来|之后|后面|然后).{0,3}阶段|进入(?:什么|哪个|哪一个|啥)阶段|"
                          r"(?:完了|结束后?|之后)(?:接着|然后|再|接下来)?(?:干|做|搞)(?:啥|什么)")
 _MOVE_ON_RE = re.compile(r"(?:换|转|进入|转入|进到|转到|跨|进)到?下一?个?阶段|转段")
@@ -198,7 +200,7 @@ CAMPAIGN_YEAR = 2009
 
 # "国庆前", "过年以后": a holiday used to say when, not what the question is about.
 _HOLIDAY_ANCHOR = re.compile(r"(?:国庆节?|春节|元旦|五一|劳动节|端午节?|中秋节?|清明节?|重阳节?|七一|过年|暑假|寒假|开学)"
-                             r"(?:前|后|之前|之后|以前|以后|前后|左右|期间|那会儿?)")
+                             r"(?:前|后|之前|之后|以前|以后|前后|左右|期间|那会儿?|刚过|过后|过完|一过)")
 _RELATIVE_YEAR = re.compile(r"明年|后年|去年|前年|来年|下一年|上一年|下年度|上年度")
 _CUES = re.compile("|".join((_WHEN, _NOW, _DONE, _NEXT_CUE)))
 
@@ -230,13 +232,28 @@ def _other_campaign(text: str) -> bool:
 def stage_handler(msg: IncomingMessage, campaign: Campaign, matcher: Matcher) -> Reply | None:
     """问阶段和时间：现在是什么阶段、还有几天、某项材料什么时候交"""
     # The filter needs the calendar, which only the handler is given; None passes the message on.
-    text = normalize(msg.text)
+    # Read with typing slips undone, as the matcher does: "现在还是分析减查吗" names a stage.
+    text = matcher.corrected(normalize(msg.text))
+    reply = _stage_reply(text, msg, campaign, matcher)
+    if reply is None:
+        # "刚入党啥也不懂 学实开始了没": the statement before the question can hide a plain stage question.
+        asking = asking_part(text)
+        if asking is not None and stage_cue(asking, campaign) == "strong":
+            # Unless the FAQ answers the whole message well: then the statement was part of the question.
+            whole = matcher.match(text)
+            if (whole.outcome != "answer" or whole.focused or whole.best.item.section == campaign.source
+                    or campaign.find_stage(asking) or campaign.find_deadline(asking)):
+                reply = _stage_reply(asking, msg, campaign, matcher)
+    return reply
+
+
+def _stage_reply(text: str, msg: IncomingMessage, campaign: Campaign, matcher: Matcher) -> Reply | None:
     cue = stage_cue(text, campaign)
-    if cue is None and _asks_time(text) and _about_the_schedule(matcher, msg.text, campaign):
+    if cue is None and _asks_time(text) and _about_the_schedule(matcher, text, campaign):
         # "到底啥时候完": no calendar word of ours, but the outline item it matches is the schedule
         # itself, so the answer is the schedule as of today.
         cue = "strong"
-    if cue is None or (cue == "weak" and matcher.match(msg.text).outcome == "answer"):
+    if cue is None or (cue == "weak" and matcher.match(text).outcome == "answer"):
         return None
     # "活动结束后发不发纪念品": a loose time cue beside something the outline never names.
     if cue == "weak" and _foreign_nouns(matcher, text):
@@ -251,7 +268,7 @@ def stage_handler(msg: IncomingMessage, campaign: Campaign, matcher: Matcher) ->
     # "主题党日这个月搞什么" asks about something the campaign calendar does not hold: a time word
     # alone does not make it a stage question.
     if deadline is None and stage is None and not _PROGRESS_RE.search(text) and not _NEXT_STAGE.search(text) \
-            and matcher.off_outline_topic(_HOLIDAY_ANCHOR.sub(" ", msg.text)):
+            and matcher.off_outline_topic(_HOLIDAY_ANCHOR.sub(" ", text)):
         return None
     # The calendar is the 2009 second batch's: another batch or year is not ours to date, and a named
     # deadline or stage next to a word the outline never uses ("消防检查整改期限", "年度总结报告") is
@@ -272,5 +289,9 @@ def stage_handler(msg: IncomingMessage, campaign: Campaign, matcher: Matcher) ->
         body, source = _next_answer(campaign, today), campaign.source
     else:
         body, source = _current_answer(campaign, today, text), campaign.source
+    # "整改方案几号前交，交哪个办公室": the calendar gives the date but not the other detail asked, so
+    # the question goes on to the FAQ, which answers it whole or declines.
+    if missing_detail(text, body):
+        return None
     return Reply(text=f"{body}\n{_source(source)}", intent="stage",
                  meta={"faq_id": None, "source": _source(source), "score": None, "normalized": text})

@@ -33,7 +33,15 @@ def test_a_different_sound_or_two_slips_are_left_alone(table) -> None:
 
 def test_a_stretch_that_is_not_a_word_of_its_own_is_never_replaced(table) -> None:
     # "联系电" sounds like 联系点 but "电话" is one word: the phone is not a contact point.
-    assert fix(table, "联系电话多少", ["联系", "电话", "多少"]) == "联系电话多少"
+    assert fix(table, "联系电话多少", ["联系", "电话", "多少"], known=frozenset({"电话"})) == "联系电话多少"
+
+
+def test_a_slip_the_segmenter_glued_to_the_next_character_is_undone(table) -> None:
+    # jieba makes "原会开" a word of its own; the slip ends inside it and the rest is kept.
+    assert fix(table, "动原会开了吗", ["动", "原会开", "了", "吗"]) == "动员会开了吗"
+    assert fix(table, "调妍报告写几页", ["调", "妍报", "告写", "几页"]) == "调研报告写几页"
+    # A word the segmenter knows is never cut open.
+    assert fix(table, "动原会开了吗", ["动", "原会开", "了", "吗"], known=frozenset({"原会开"})) == "动原会开了吗"
 
 
 def test_a_word_the_knowledge_base_uses_is_no_slip(table) -> None:

@@ -409,6 +409,13 @@ def test_an_exact_day_the_top_item_never_gives_is_declined(shared_matcher) -> No
     ("组长出差了让副组长顶替行吗", "no stand-in rule given"),
     ("交流会上的发言要打分吗", "no scoring given"),
     ("群众代表能发个名单吗", "no file given"),
+    ("动员大会放在哪个会议室", "no place given"),
+    ("调研报告不交的话会咋样", "no consequence given"),
+    ("生活会没开完月底咋办", "no consequence given"),
+    ("整改方案的模板能发我吗", "no file given"),
+    ("督导组领导一个月下来几次", "no frequency given"),
+    ("党员请假几天以上要报社工委", "no threshold given"),
+    ("检查组啥时候到我们幼儿园", "no date given"),
 ])
 def test_a_precise_detail_the_top_item_lacks_is_declined(shared_matcher, question: str, reason: str) -> None:
     assert shared_matcher.match(question).reason == reason
@@ -437,6 +444,9 @@ def test_missing_detail_looks_at_the_answer() -> None:
     assert missing_detail("学习要看哪几本书", "个人自学、集中培训") == "no reading list given"
     assert missing_detail("测评没通过会怎样", "及时组织好满意度测评") == "no consequence given"
     assert missing_detail("测评要几个环节", "及时组织好满意度测评") is None
+    # 人事代理 is a form of employment, not someone standing in for another.
+    assert missing_detail("人事代理的老师要参加吗", "非在编党员参加该单位的活动") is None
+    assert missing_detail("书记不在谁代理主持", "书记主持") == "no stand-in rule given"
 
 
 @pytest.mark.parametrize("question", ["头一批学实是哪些单位搞的", "第一批活动啥时候收尾的"])
@@ -470,3 +480,38 @@ def test_the_confidence_bar_can_be_set(make_settings) -> None:
     from faq import decision
 
     assert build_matcher(make_settings()).answer_confidence == decision.ANSWER_CONFIDENCE
+
+
+@pytest.mark.parametrize(("question", "item"), [
+    ("刚调来的 啥也不懂。心得体会每个人都得写吗", "s1-training"),
+    ("刚入职的小白一枚 非在编的党员要参加吗", "who-nonstaff"),
+])
+def test_a_statement_before_the_question_does_not_drown_it(shared_matcher, question: str, item: str) -> None:
+    from faq.normalize import normalize
+
+    assert shared_matcher._match_whole(normalize(question)).outcome != "answer"  # the statement drowns it
+    result = shared_matcher.match(question)
+    assert result.outcome == "answer" and result.best.item.id == item
+    assert result.normalized.startswith(question[:3])  # the message as asked is what is kept
+
+
+def test_a_rule_decline_of_the_whole_message_stands(shared_matcher) -> None:
+    """The asking clause alone would be answered, but the whole message asks for a money detail."""
+    assert shared_matcher.match("调研报告怎么写 写完有补贴吗").reason == "no money given"
+
+
+def test_asking_part_keeps_only_the_clauses_that_ask() -> None:
+    from faq.clauses import asking_part
+
+    assert asking_part("刚入党啥也不懂 活动开始了没") == "活动开始了没"
+    assert asking_part("退休党员要参加吗 帮支部问的") == "退休党员要参加吗"
+    assert asking_part("退休党员要参加吗") is None  # one clause
+    assert asking_part("退休的要参加吗 借调的呢") is None  # every clause asks
+    assert asking_part("我是借调来的 在这边上班") is None  # nothing asks
+
+
+def test_counting_the_parts_of_a_paper_prefers_the_item_that_lists_them(shared_matcher) -> None:
+    """"包括哪几块" asks for the parts; "四个明确" in the plan item is a count, not a list of parts."""
+    result = shared_matcher.match("分析检查报告要包括哪几块")
+    assert result.outcome == "answer" and result.best.item.id == "s2-report"
+

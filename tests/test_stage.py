@@ -280,3 +280,24 @@ def test_waiting_for_a_stage_is_not_a_calendar_question(service):
 def test_after_the_end_the_length_is_still_given(service):
     reply = ask(service, "这次学实从头到尾一共多少天", 2009, 9, 1)
     assert reply.intent == "stage" and "共163天" in reply.text
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("刚从外单位调过来 啥都不清楚。学实现在到哪一步了", "分析检查"),
+    ("我们支部的心得都收齐了。现在还在学习调研吗", "分析检查"),
+])
+def test_a_statement_before_a_calendar_question_does_not_hide_it(service, text, expected):
+    reply = ask(service, text, 2009, 5, 12)
+    assert reply.intent == "stage" and expected in reply.text, reply.text
+
+
+def test_a_stage_name_typed_with_a_slip_is_still_read(service):
+    reply = ask(service, "眼下还是分析减查阶段不", 2009, 5, 12)
+    assert reply.intent == "stage" and "6月20日" in reply.text, reply.text
+
+
+def test_a_detail_the_calendar_lacks_passes_the_question_on(service):
+    """The calendar dates the report but cannot say which office takes it."""
+    reply = ask(service, "调研报告啥时候交 交到哪个办公室", 2009, 4, 10)
+    assert reply.intent == "fallback", reply.text
+

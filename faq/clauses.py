@@ -1,0 +1,33 @@
+"""Which part of a message asks the question.
+
+People often say who they are or what happened before (or after) asking: "刚入党啥也不懂 学实开始了没",
+"整改落实要搞到啥时候 想排个年假". The statement around the question can drown it; this module
+finds the clauses that ask. It works on normalized text (clauses separated by spaces) and knows
+nothing about items or scores.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Words that make a clause a question: question particles, question words, A-not-A endings.
+_ASKS = re.compile(r"吗|么|呢|吧|啥|什么|怎|咋|几|多少|哪|谁|是否|是不是|要不要|能不能|可不可以|用不用|有没有|如何|何时|"
+                   r"多久|多长|还是|[行中能要可对好算搞去]不|不[行中]|[了完过]没|没有?$|不$")
+# "啥也不懂", "什么都没说": a question word used in a statement.
+_STATEMENT_USE = re.compile(r"(?:啥|什么|哪儿|哪里)(?:也|都)")
+
+
+def _asks(clause: str) -> bool:
+    return bool(_ASKS.search(_STATEMENT_USE.sub("", clause)))
+
+
+def asking_part(normalized: str) -> str | None:
+    """The clauses of ``normalized`` that ask something, when others only tell; None when the
+    message is one clause, or every clause asks, or none does."""
+    clauses = [c for c in normalized.split(" ") if c]
+    if len(clauses) < 2:
+        return None
+    asking = [c for c in clauses if _asks(c)]
+    if not asking or len(asking) == len(clauses):
+        return None
+    return " ".join(asking)
