@@ -25,7 +25,7 @@ _QUESTION_CUES = {
     "⟨join⟩": re.compile(r"也要搞|要搞吗|要搞不|搞不搞|参加不|参不参加|要参加|参加吗|也参加|算在里面|算不算在|在不在|轮到|轮上|"
                          r"有没有我们|跑不掉|跑得掉|跑不跑|要不要参加|需要参加|参与吗|要参与|需要参与|用不用参加|参加么"),
     # "我们单位也要搞吗": whether the asker's unit takes part is answered by the list of units.
-    "⟨units⟩": re.compile(r"(?:单位|学校|医院|幼儿园|中学|小学|初中|高中|中心|体育馆|场馆|职校|卫生院)"
+    "⟨units⟩": re.compile(r"(?:单位|学校|医院|幼儿园|中学|小学|初中|高中|中心|体育馆|场馆|职校|卫生院|(?<=我们)[园院校所馆])"
                           r"(?:也|还|都|这次|这回|这批|今年)*(?:要|需要|用|得)?(?:不要|要不要|用不用)?"
                           r"(?:参加|搞|开展|参与|轮|在不在|在这批|算不算|在里面|在名单|有份)"
                           r"|^(?:我们|咱们|咱|俺们)(?:也|还|都|这次|这回|这批|今年)*(?:要|需要|用|得)?(?:不要|要不要|用不用)?"
@@ -59,12 +59,12 @@ def evidenced_types(answer: str) -> list[str]:
 _DETAILS = {
     "no date given": (
         re.compile(r"哪天|哪一天|几号(?![楼线门房室窗院床])|具体日期|星期几|周几|礼拜几|几点|(?<!从)哪一?年(?!算起)|"
-                   r"(?:什么时候|啥时候|何时|几时)(?:会|要|能)?(?:来|到(?![头期底时])|下来|过来|下发|印发|发下来)"),
+                   r"(?:什么时候|啥时候|何时|几时)(?:会|要|能)?(?:来|到(?![头期底时])|下来|过来|下发|印发|发下来|开班|开学|报到|结业)"),
         re.compile(r"\d+月"),
     ),
     # "联系方式见附表" points to a table the bot does not have: only a number or an address answers.
     "no contact given": (
-        re.compile(r"电话|手机|号码|邮箱|微信号|qq"),
+        re.compile(r"(?<![打接])电话(?!通知|联系|说)|手机|号码|邮箱|微信号|qq"),
         re.compile(r"\d{7,}|@"),
     ),
     # The outline never speaks of money: allowances, refunds and budgets are somebody else's rules.
@@ -98,7 +98,7 @@ _DETAILS = {
     # What happens to a unit that fails a test or review: the outline only says how to hold them.
     "no consequence given": (
         re.compile(r"不合格|不及格|不过关|没过关|没通过|通不过|不达标|没达标|满意度低|满意率低|不满意率|差评|重新整改|返工|"
-                   r"扣分|重搞|重做|重测|重新测|问责|追责|完不成|"
+                   r"扣分|重搞|重做|重测|重新测|问责|追责|完不成|[没不]按时|逾期|超期|会被(?:通报|批评|处理|点名)|"
                    r"(?:不|没)(?:写|交|参加|去|开|搞)(?:的话)?会(?:咋样|怎样|怎么样|怎么|咋)|"
                    r"没(?:[弄做搞改开写学]完|完成).{0,10}(?:咋办|怎么办|会怎样|会咋样)"),
         re.compile(r"不合格|不及格|不过关|不达标|补课|重新测评"),

@@ -17,6 +17,10 @@ _ASKS = re.compile(r"吗|么|呢|吧|啥|什么|怎|咋|几|多少|哪|谁|是�
 _STATEMENT_USE = re.compile(r"(?:啥|什么|哪儿|哪里)(?:也|都)")
 
 
+# "听说已经进入分析检查了 是吗": a tag asking to confirm the statement makes the statement the question.
+_CONFIRMS = re.compile(r"^(?:是|对|真的|是真的|没错|确实|属实|可以|行)?(?:吗|么|嘛|吧|不|不是|不对|没)?$|^是不是|^对不对|^真的假的|^是这样")
+
+
 def _asks(clause: str) -> bool:
     return bool(_ASKS.search(_STATEMENT_USE.sub("", clause)))
 
@@ -28,6 +32,6 @@ def asking_part(normalized: str) -> str | None:
     if len(clauses) < 2:
         return None
     asking = [c for c in clauses if _asks(c)]
-    if not asking or len(asking) == len(clauses):
+    if not asking or len(asking) == len(clauses) or any(_CONFIRMS.match(c) for c in asking):
         return None
     return " ".join(asking)

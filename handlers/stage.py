@@ -38,8 +38,10 @@ _DONE_RE = re.compile(_DONE)
 _NEXT_RE = re.compile(_NEXT_CUE)
 _PROGRESS_RE = re.compile(_PROGRESS)
 _DUE_RE = re.compile(_DUE_WORDS)
+# "还在整改落实吗": a named stage and "still" ask where the calendar stands.
+_STILL_RE = re.compile(r"还在|仍在|仍然|依然")
 _CAMPAIGN = re.compile(r"学习实践活动|学实|活动|阶段")
-_FILLER_RE = re.compile(r"开始|结束|收尾|完事|完成|一共|总共|前后|全部|整个|搞|弄|干|过|完|[\s还有了吗呢啊呀的是在要我们咱现到底离距剩下天已经多少几才就差都从起]")
+_FILLER_RE = re.compile(r"开始|结束|收尾|完事|完成|一共|总共|前后|全部|整个|正式|真正|算|搞|弄|干|过|完|[\s还有了吗呢啊呀的是在要我们咱现到底离距剩下天已经多少几才就差都从起没么]")
 _NEXT_STAGE = re.compile(r"下一个?阶段|下个阶段|下一步.{0,3}阶段|(?:接下来|之后|后面|然后).{0,3}阶段|进入(?:什么|哪个|哪一个|啥)阶段|"
                          r"(?:完了|结束后?|之后)(?:接着|然后|再|接下来)?(?:干|做|搞)(?:啥|什么)")
 _MOVE_ON_RE = re.compile(r"(?:换|转|进入|转入|进到|转到|跨|进)到?下一?个?阶段|转段")
@@ -78,7 +80,7 @@ def stage_cue(text: str, campaign: Campaign) -> str | None:
         if timely:
             return "strong"
         # "现在还在调研阶段吗": a named stage and "now" ask where the calendar stands.
-        if now and campaign.find_stage(text) is not None:
+        if (now or _STILL_RE.search(text)) and campaign.find_stage(text) is not None:
             return "strong"
         return "weak" if now or _NEXT_RE.search(text) else None
     if _NEXT_RE.search(text):
@@ -234,16 +236,24 @@ def stage_handler(msg: IncomingMessage, campaign: Campaign, matcher: Matcher) ->
     # The filter needs the calendar, which only the handler is given; None passes the message on.
     # Read with typing slips undone, as the matcher does: "现在还是分析减查吗" names a stage.
     text = matcher.corrected(normalize(msg.text))
+    # "刚入党啥也不懂 学实开始了没": people tell who they are or what happened before they ask. The
+    # clauses that ask decide whether this is a calendar question at all.
+    asking = asking_part(text)
+    if asking is not None:
+        cue = stage_cue(asking, campaign)
+        if cue is None and not _asks_time(asking):
+            return None  # "调研报告ddl下周 救命 报告分几部分": the time is in the statement only
+        if cue == "strong" and (campaign.find_stage(asking) or campaign.find_deadline(asking)):
+            # The asking clause names its own stage or deadline ("我们评议才弄完 分析检查结束了吗").
+            reply = _stage_reply(asking, msg, campaign, matcher)
+            if reply is not None:
+                return reply
     reply = _stage_reply(text, msg, campaign, matcher)
-    if reply is None:
-        # "刚入党啥也不懂 学实开始了没": the statement before the question can hide a plain stage question.
-        asking = asking_part(text)
-        if asking is not None and stage_cue(asking, campaign) == "strong":
-            # Unless the FAQ answers the whole message well: then the statement was part of the question.
-            whole = matcher.match(text)
-            if (whole.outcome != "answer" or whole.focused or whole.best.item.section == campaign.source
-                    or campaign.find_stage(asking) or campaign.find_deadline(asking)):
-                reply = _stage_reply(asking, msg, campaign, matcher)
+    if reply is None and asking is not None and stage_cue(asking, campaign) == "strong":
+        # Unless the FAQ answers the whole message well: then the statement was part of the question.
+        whole = matcher.match(text)
+        if whole.outcome != "answer" or whole.focused or whole.best.item.section == campaign.source:
+            reply = _stage_reply(asking, msg, campaign, matcher)
     return reply
 
 

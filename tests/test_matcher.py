@@ -508,6 +508,8 @@ def test_asking_part_keeps_only_the_clauses_that_ask() -> None:
     assert asking_part("退休党员要参加吗") is None  # one clause
     assert asking_part("退休的要参加吗 借调的呢") is None  # every clause asks
     assert asking_part("我是借调来的 在这边上班") is None  # nothing asks
+    assert asking_part("听说已经开始整改了 是吗") is None  # the tag asks about the statement
+    assert asking_part("科里说问题越多越好 是不是这样") is None
 
 
 def test_counting_the_parts_of_a_paper_prefers_the_item_that_lists_them(shared_matcher) -> None:

@@ -301,3 +301,29 @@ def test_a_detail_the_calendar_lacks_passes_the_question_on(service):
     reply = ask(service, "调研报告啥时候交 交到哪个办公室", 2009, 4, 10)
     assert reply.intent == "fallback", reply.text
 
+
+def test_the_asking_clause_names_its_own_stage(service):
+    """The statement names a deadline (评议) but the question is about the stage."""
+    reply = ask(service, "我们支部评议刚搞完 分析检查阶段结束了吗", 2009, 6, 10)
+    assert reply.intent == "stage" and "第二阶段" in reply.text and "6月20日" in reply.text, reply.text
+
+
+def test_a_time_in_the_statement_only_is_not_a_calendar_question(service):
+    reply = ask(service, "调研报告下周就要交 急死了。报告分几部分写", 2009, 4, 20)
+    assert reply.intent == "faq" and "三部分" in reply.text, reply.text
+
+
+def test_a_tag_asking_to_confirm_keeps_the_statement_as_the_question(service):
+    reply = ask(service, "听同事说已经进入整改落实了，是吗", 2009, 6, 25)
+    assert reply.intent == "stage" and "整改落实" in reply.text, reply.text
+
+
+def test_still_in_a_named_stage_is_a_calendar_question(service):
+    reply = ask(service, "仍在学习调研吗", 2009, 5, 5)
+    assert reply.intent == "stage" and "已经结束" in reply.text, reply.text
+
+
+def test_two_choices_with_a_stage_name_are_not_a_calendar_question(service):
+    """"…还是等整改阶段再改" weighs two ways of working, it does not ask where the calendar stands."""
+    assert ask(service, "查出来的毛病能马上改，还是得等整改阶段", 2009, 5, 6).intent != "stage"
+
