@@ -105,7 +105,7 @@ _DETAILS = {
     ),
     "no file given": (
         re.compile(r"下载|范本|网址|链接|二维码|软件|app|公众号|小程序|样表|发(?:个|份|一份|一下|给我)?(?:清单|名单|文件|原件)|"
-                   r"word|模板.{0,6}(?:发|求)|(?:发|求)(?:我|个|一份|一下)?.{0,2}模板|格式的表|格式表"),
+                   r"word|模板(?!.{0,4}参照)|格式的表|格式表"),
         re.compile(r"下载|网址|http|软件|样表"),
     ),
     # How a paper is handed in (online, printed, by e-mail): the outline names media only for

@@ -17,11 +17,11 @@ from scheduler.campaign import Campaign, Deadline, Stage
 
 # A stage question asks WHEN something happens, WHERE the campaign stands NOW, whether something
 # is DONE yet, or what comes NEXT. "X结束要交什么" (what to do at an end) is not one: it goes to the FAQ.
-_WHEN = (r"什么时候|啥时候|什么时间|几号(?![楼室房线窗])|几月|哪个月|月份|哪天|哪一天|何时|多久|多长时间|多少时间|距离|(?<![请休放歇])几天|(?<![请休放歇])多少天|还有几|剩几天|"
+_WHEN = (r"什么时候|啥时候|什么时间|几时|几号(?![楼室房线窗])|几月|哪个月|月份|哪天|哪一天|何时|多久|多长时间|多少时间|距离|(?<![请休放歇])几天|(?<![请休放歇])多少天|还有几|剩几天|"
          r"剩下几天|还差几|截止日期|截止时间|期限|最晚|最后一天|今天|明天|快到|快完|快结束")
 _NOW = (r"现在|目前|眼下|这会儿|这会|当前|当下|现阶段|这个阶段|这阶段|本阶段|此时|这阵子|最近|这周|本周|这个星期|这礼拜|这两天|这几天|"
         r"第几步|哪一步|到哪了|到哪一步|"
-        r"到哪个阶段|哪个阶段|哪阶段|什么阶段|啥阶段|第几阶段|第几个阶段|哪一段|哪段|第几段|哪一块|哪块")
+        r"到哪个阶段|哪个阶段|哪阶段|什么阶段|啥阶段|第几阶段|第几个阶段|哪一段|哪段|第几段|哪一块|哪块|哪个环节|什么环节|啥环节")
 _DONE = (r"(?<!不用)(?<!不要)(?<!不必)(?<!用不着)(?:开始|结束|截止|开|交|搞完|弄完|完|过|到|启动|开展|收官|收尾|过去|进入|完事|完成|做完|干完)"
          r"(?:了吗|了没有?|了没呢|没有?|了么|了不|了吧|了呗)|(?:是不是|是否)(?:已经)?(?:搞|弄|做|干)?完了|"
          r"已经(?:进入|开始|到了|结束|搞完|弄完|完了)|已经完了|是不是完了|已经到|已经过了|过了时间|还能报|还可以报|还来得及|(?:还算|算不算|属于).{0,6}阶段|(?:进入|到|开始|结束|完)[^，。 ]{0,8}了(?:吗|没有?|不|么)$|多长时间了|多久了|还在搞|还在弄|还搞着|还在干|"
@@ -30,7 +30,7 @@ _DONE = (r"(?<!不用)(?<!不要)(?<!不必)(?<!用不着)(?:开始|结束|截�
          r"还在(?:吗|么|不|嘛)|还在不在|还在.{0,6}期间|(?:完了|搞完|弄完|结束了?)(?:以后|之后)?(?:接下来|然后|接着)(?:干|做|搞)|还有吗|还搞(?:吗|么|不)|还搞不搞|还弄不弄|还继续|还进行(?:吗|不)|还开展(?:吗|不)|还要搞(?:吗|不)")
 _NEXT_CUE = (r"下一个|接下来|紧接着|下个阶段|下一阶段|最近要|马上要|快到|下周|这周|本周|这个星期|下个星期|这个月|下个月|"
              r"下个截止|结束后|完了以后|之后要")
-_PROGRESS = r"(?:现在|目前|眼下|这会儿?|当前|这阵子)(?:是|在|到|处于|进行到)?第?几个?阶段|(?<![进入转])下一?个?阶段(?:是|干|做|啥|什么|几|哪|从|开始|要做|重点)|进展到|到什么程度了|到啥程度了|现阶段|这个阶段|这阶段|本阶段|当前阶段|目前阶段|第几步|哪一步|到哪了|到哪一步|到哪个阶段|哪个阶段|哪阶段|什么阶段|啥阶段|第几阶段|第几个阶段|哪一段|哪段|进行到|还在进行|进行中|搞到哪|推进到"
+_PROGRESS = r"哪个环节|什么环节|啥环节|(?:现在|目前|眼下|这会儿?|当前|这阵子)(?:是|在|到|处于|进行到)?第?几个?阶段|(?<![进入转])下一?个?阶段(?:是|干|做|啥|什么|几|哪|从|开始|要做|重点)|进展到|到什么程度了|到啥程度了|现阶段|这个阶段|这阶段|本阶段|当前阶段|目前阶段|第几步|哪一步|到哪了|到哪一步|到哪个阶段|哪个阶段|哪阶段|什么阶段|啥阶段|第几阶段|第几个阶段|哪一段|哪段|进行到|还在进行|进行中|搞到哪|推进到"
 _DUE_WORDS = r"交|截止|报|做|任务|材料|事项|开会|召开"
 _WHEN_RE = re.compile(_WHEN)
 _NOW_RE = re.compile(_NOW)
@@ -38,6 +38,7 @@ _DONE_RE = re.compile(_DONE)
 _NEXT_RE = re.compile(_NEXT_CUE)
 _PROGRESS_RE = re.compile(_PROGRESS)
 _DUE_RE = re.compile(_DUE_WORDS)
+_EXACT_DAY = re.compile(r"几号(?![楼线门房室窗院床])|哪天|哪一天|具体日期|星期几|周几|礼拜几|几点")
 # "还在整改落实吗": a named stage and "still" ask where the calendar stands.
 _STILL_RE = re.compile(r"还在|仍在|仍然|依然")
 _CAMPAIGN = re.compile(r"学习实践活动|学实|活动|阶段")
@@ -286,6 +287,10 @@ def _stage_reply(text: str, msg: IncomingMessage, campaign: Campaign, matcher: M
     if _other_campaign(text) or ((deadline or stage) and _foreign_nouns(matcher, text)):
         return None
     if deadline is not None:
+        # "分析检查报告几号前交": the outline dates a paper by part of a month, never by the day, so
+        # the FAQ answers with the item's own words or declines.
+        if _EXACT_DAY.search(text):
+            return None
         body, source = _deadline_answer(campaign, deadline, today), deadline.source
         if today > campaign.end:
             body += "\n" + _campaign_status(campaign, today)

@@ -416,6 +416,7 @@ def test_an_exact_day_the_top_item_never_gives_is_declined(shared_matcher) -> No
     ("督导组领导一个月下来几次", "no frequency given"),
     ("党员请假几天以上要报社工委", "no threshold given"),
     ("检查组啥时候到我们幼儿园", "no date given"),
+    ("心得体会有模板吗", "no file given"),
 ])
 def test_a_precise_detail_the_top_item_lacks_is_declined(shared_matcher, question: str, reason: str) -> None:
     assert shared_matcher.match(question).reason == reason
@@ -516,4 +517,15 @@ def test_counting_the_parts_of_a_paper_prefers_the_item_that_lists_them(shared_m
     """"包括哪几块" asks for the parts; "四个明确" in the plan item is a count, not a list of parts."""
     result = shared_matcher.match("分析检查报告要包括哪几块")
     assert result.outcome == "answer" and result.best.item.id == "s2-report"
+
+
+def test_an_education_office_by_its_short_name_finds_its_inspection_group(shared_matcher) -> None:
+    result = shared_matcher.match("二署归哪个小组管")
+    assert result.outcome == "answer" and result.best.item.id == "prep-inspection"
+
+
+def test_a_template_to_follow_is_the_plan_item_not_a_file(shared_matcher) -> None:
+    """The plan item says to follow the committee's plan: that is the template the asker means."""
+    result = shared_matcher.match("写方案有啥模板能参照")
+    assert result.outcome == "answer" and result.best.item.id == "prep-plan"
 

@@ -110,3 +110,8 @@ def test_normalize_is_idempotent() -> None:
 @pytest.mark.parametrize("invisible", ["\u200b", "\u00ad", "\u2060"])
 def test_invisible_format_characters_do_not_split_words(invisible: str) -> None:
     assert normalize(f"借{invisible}调的党员怎么参加") == "借调的党员怎么参加"
+
+
+def test_the_spoken_both_at_once_becomes_the_outlines_short_form() -> None:
+    assert normalize("能一边学一边改吗") == "能边学边改吗"
+    assert normalize("一边走") == "一边走"  # one half only: nothing to shorten

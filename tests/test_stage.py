@@ -327,3 +327,16 @@ def test_two_choices_with_a_stage_name_are_not_a_calendar_question(service):
     """"…还是等整改阶段再改" weighs two ways of working, it does not ask where the calendar stands."""
     assert ask(service, "查出来的毛病能马上改，还是得等整改阶段", 2009, 5, 6).intent != "stage"
 
+
+def test_the_exact_day_of_a_paper_is_left_to_the_faq(service):
+    """The outline dates the report "4月下旬之前", never by the day: the FAQ declines rather than guess."""
+    assert ask(service, "调研报告到底哪一天前要交", 2009, 4, 10).intent == "fallback"
+    # A stage's own dates are the calendar's, and the day of a stage's end is given.
+    reply = ask(service, "学习调研哪天结束", 2009, 4, 10)
+    assert reply.intent == "stage" and "4月30日" in reply.text
+
+
+@pytest.mark.parametrize("text", ["眼下到了哪个环节", "学实几时结束"])
+def test_steps_and_几时_are_calendar_words(service, text):
+    assert ask(service, text, 2009, 5, 12).intent == "stage"
+
