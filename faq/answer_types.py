@@ -105,7 +105,7 @@ _DETAILS = {
     ),
     "no file given": (
         re.compile(r"下载|范本|网址|链接|二维码|软件|app|公众号|小程序|样表|发(?:个|份|一份|一下|给我)?(?:清单|名单|文件|原件)|"
-                   r"word|模板(?!.{0,4}参照)|格式的表|格式表"),
+                   r"word|模板(?!.{0,4}参照)|格式的表|格式表|[哪什啥]么?个?平台|[哪什啥]么?个?系统"),
         re.compile(r"下载|网址|http|软件|样表"),
     ),
     # How a paper is handed in (online, printed, by e-mail): the outline names media only for
@@ -115,7 +115,7 @@ _DETAILS = {
         re.compile(r"网上|网络|书面|电子"),
     ),
     "no frequency given": (
-        re.compile(r"多久.{0,3}一[期次回]|几天一[期次]|多长时间一[期次]|[一每]个?(?:月|周|星期|礼拜|年|季度).{0,6}几次|出几期|多少期|几期"),
+        re.compile(r"多久.{0,3}一[期次回]|几天一[期次]|多长时间一[期次]|[开搞办]几次|几次会|[一每]个?(?:月|周|星期|礼拜|年|季度).{0,6}几次|出几期|多少期|几期"),
         re.compile(r"每[周月天年季]|\d+次|[一二两三四五]次"),
     ),
     "no head count given": (
@@ -131,6 +131,11 @@ _DETAILS = {
     "no threshold given": (
         re.compile(r"几天以[内上]|几天之内|几天内|超过几天|超过多少|多少天以[内上]|多少以[上内]"),
         re.compile(r"\d+(?:天|日|名|个|%)|不少于"),
+    ),
+    # A pass mark for a rating: the outline says how to hold the test, never what score passes.
+    "no pass mark given": (
+        re.compile(r"(?<!不)合格|及格|(?<!不)达标|满意率|通过率|达到多少|达到百分之|合格线|及格线"),
+        re.compile(r"%|合格|及格|达标"),
     ),
     # Who stands in for an absent leader: the outline names the posts, never a deputy for them.
     "no stand-in rule given": (

@@ -417,6 +417,9 @@ def test_an_exact_day_the_top_item_never_gives_is_declined(shared_matcher) -> No
     ("党员请假几天以上要报社工委", "no threshold given"),
     ("检查组啥时候到我们幼儿园", "no date given"),
     ("心得体会有模板吗", "no file given"),
+    ("群众评议的满意率多少算合格", "no pass mark given"),
+    ("党员学习交流会一个月要开几次", "no frequency given"),
+    ("问卷用什么平台发", "no file given"),
 ])
 def test_a_precise_detail_the_top_item_lacks_is_declined(shared_matcher, question: str, reason: str) -> None:
     assert shared_matcher.match(question).reason == reason

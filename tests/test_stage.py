@@ -336,7 +336,7 @@ def test_the_exact_day_of_a_paper_is_left_to_the_faq(service):
     assert reply.intent == "stage" and "4月30日" in reply.text
 
 
-@pytest.mark.parametrize("text", ["眼下到了哪个环节", "学实几时结束"])
+@pytest.mark.parametrize("text", ["眼下到了哪个环节", "学实几时结束", "分析检查还没结束吗"])
 def test_steps_and_几时_are_calendar_words(service, text):
     assert ask(service, text, 2009, 5, 12).intent == "stage"
 
