@@ -91,12 +91,12 @@ class HomophoneTable:
         for b in range(a, len(words)):
             word = words[b]
             unknown = len(word) == 1 or not is_known(word)
-            if unknown and len(word) > 1:
+            if unknown and window and 1 < len(word) <= _GLUED_MAX:
                 # The slip may stop inside a word the segmenter made up from it and its neighbour.
                 for cut in range(1, len(word)):
                     stretch = window + word[:cut]
                     # Two characters cut from one word are too little to tell a slip from a word.
-                    if MIN_TERM < len(stretch) <= MAX_TERM:
+                    if MIN_TERM < len(stretch) <= MAX_TERM and stretch not in self.known and not is_known(stretch):
                         candidates.append((stretch, b + 1, word[cut:]))
             window += word
             if len(window) > MAX_TERM:
@@ -106,8 +106,6 @@ class HomophoneTable:
                 candidates.append((window, b + 1, ""))
         candidates.sort(key=lambda c: -len(c[0]))  # the longest stretch first
         for window, end, rest in candidates:
-            if window in self.known or is_known(window):
-                continue
             for i in range(len(window)):
                 for term, _ in self.masked.get(_mask(window, i), ()):
                     if not self.sounds.get(window[i], _NONE) & self.sounds[term[i]]:
@@ -119,6 +117,8 @@ class HomophoneTable:
 
 
 _NONE: frozenset[str] = frozenset()
+# The segmenter glues a slip's last character to at most a couple of following ones ("带表要").
+_GLUED_MAX = 3
 
 
 def _mask(word: str, position: int) -> str:
