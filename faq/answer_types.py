@@ -54,11 +54,14 @@ def evidenced_types(answer: str) -> list[str]:
     return [name for name, evidence in _ANSWER_EVIDENCE.items() if evidence.search(answer)]
 
 
+# Asking for a day, not a period ("几号交", "哪天开"); "几号楼" asks for a building.
+EXACT_DAY = r"哪天|哪一天|几号(?![楼线门房室窗院床])|具体日期|星期几|周几|礼拜几|几点"
+
 # (question cue, answer evidence) per precise detail. A cue must not catch the outline's own ways of
 # asking where ("在哪参加" is about which unit, "报哪里" about whom to report to).
 _DETAILS = {
     "no date given": (
-        re.compile(r"哪天|哪一天|几号(?![楼线门房室窗院床])|具体日期|星期几|周几|礼拜几|几点|(?<!从)哪一?年(?!算起)|"
+        re.compile(EXACT_DAY + r"|(?<!从)哪一?年(?!算起)|"
                    r"(?:什么时候|啥时候|何时|几时)(?:会|要|能)?(?:来|到(?![头期底时])|下来|过来|下发|印发|发下来|开班|开学|报到|结业)"),
         re.compile(r"\d+月"),
     ),

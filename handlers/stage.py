@@ -8,7 +8,7 @@ from datetime import date
 from bot.clock import CAMPAIGN_TZ
 from bot.messages import IncomingMessage, Reply
 from bot.router import handler
-from faq.answer_types import missing_detail
+from faq.answer_types import EXACT_DAY, missing_detail
 from faq.answers import SOURCE_PREFIX
 from faq.clauses import asking_part
 from faq.matcher import Matcher
@@ -38,7 +38,7 @@ _DONE_RE = re.compile(_DONE)
 _NEXT_RE = re.compile(_NEXT_CUE)
 _PROGRESS_RE = re.compile(_PROGRESS)
 _DUE_RE = re.compile(_DUE_WORDS)
-_EXACT_DAY = re.compile(r"几号(?![楼线门房室窗院床])|哪天|哪一天|具体日期|星期几|周几|礼拜几|几点")
+_EXACT_DAY = re.compile(EXACT_DAY)
 # "还在整改落实吗": a named stage and "still" ask where the calendar stands.
 _STILL_RE = re.compile(r"还在|仍在|仍然|依然")
 _CAMPAIGN = re.compile(r"学习实践活动|学实|活动|阶段")
