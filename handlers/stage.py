@@ -240,17 +240,19 @@ def stage_handler(msg: IncomingMessage, campaign: Campaign, matcher: Matcher) ->
     # "刚入党啥也不懂 学实开始了没": people tell who they are or what happened before they ask. The
     # clauses that ask decide whether this is a calendar question at all.
     asking = asking_part(text)
-    if asking is not None:
-        cue = stage_cue(asking, campaign)
-        if cue is None and not _asks_time(asking):
-            return None  # "调研报告ddl下周 救命 报告分几部分": the time is in the statement only
-        if cue == "strong" and (campaign.find_stage(asking) or campaign.find_deadline(asking)):
-            # The asking clause names its own stage or deadline ("我们评议才弄完 分析检查结束了吗").
-            reply = _stage_reply(asking, msg, campaign, matcher)
-            if reply is not None:
-                return reply
+    if asking is None:
+        return _stage_reply(text, msg, campaign, matcher)
+    cue = stage_cue(asking, campaign)
+    if cue is None and not _asks_time(asking):
+        return None  # "调研报告ddl下周 救命 报告分几部分": the time is in the statement only
+    # The asking clause names its own stage or deadline ("我们评议才弄完 分析检查结束了吗").
+    names_its_own = cue == "strong" and bool(campaign.find_stage(asking) or campaign.find_deadline(asking))
+    if names_its_own:
+        reply = _stage_reply(asking, msg, campaign, matcher)
+        if reply is not None:
+            return reply
     reply = _stage_reply(text, msg, campaign, matcher)
-    if reply is None and asking is not None and stage_cue(asking, campaign) == "strong":
+    if reply is None and cue == "strong" and not names_its_own:
         # Unless the FAQ answers the whole message well: then the statement was part of the question.
         whole = matcher.match(text)
         if whole.outcome != "answer" or whole.focused or whole.best.item.section == campaign.source:
