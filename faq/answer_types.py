@@ -112,10 +112,11 @@ _DETAILS = {
         re.compile(r"下载|网址|http|软件|样表"),
     ),
     # How a paper is handed in (online, printed, by e-mail): the outline names media only for
-    # publishing and reviewing.
+    # surveying, publishing and reviewing.
     "no medium given": (
         re.compile(r"网上(?:提交|交|报|传)|线上(?:提交|交|报)|电子版|纸质|手写|打印|发邮件|u盘"),
-        re.compile(r"网上|网络|书面|电子"),
+        # "书面评议" and "书面或网络公开" are ways to review and publish, not to hand a paper in.
+        re.compile(r"网上调查|电子"),
     ),
     "no frequency given": (
         re.compile(r"多久.{0,3}一[期次回]|几天一[期次]|多长时间一[期次]|[开搞办]几次|几次会|[一每]个?(?:月|周|星期|礼拜|年|季度).{0,6}几次|出几期|多少期|几期"),
@@ -148,15 +149,20 @@ _DETAILS = {
 }
 
 
-# A length given for one thing does not answer how long another must be: the paragraph stating a
-# number of characters must share a word with the question. A general "no length required" may
-# instead stand in the item whose own question shares a word with it.
+# A length or a date given for one thing does not answer when or how long another is: the paragraph
+# stating it must share a word with the question when the question names anything the answer speaks of. A general "no length required" may instead stand
+# in the item whose own question shares a word with it.
 _LENGTH_FOR_ONE_THING = re.compile(r"\d+字")
 _CJK_PAIR = re.compile(r"(?=([\u4e00-\u9fff]{2}))")
+# Pairs found in most paragraphs of any outline ("本单位", "学习实践活动"): sharing one says nothing.
+_GENERIC_PAIRS = frozenset({
+    "单位", "我们", "咱们", "活动", "学习", "实践", "习实", "践活", "学实", "工作", "党员", "党组", "组织", "要求",
+    "开展", "进行", "这个", "什么", "多少", "可以", "需要", "一类", "二类", "第一", "第二",
+})
 
 
 def _shares_word(question: str, text: str) -> bool:
-    return any(pair in text for pair in _CJK_PAIR.findall(question))
+    return any(pair in text for pair in _CJK_PAIR.findall(question) if pair not in _GENERIC_PAIRS)
 
 
 def missing_detail(question: str, answer: str, item_question: str = "") -> str | None:
@@ -166,10 +172,14 @@ def missing_detail(question: str, answer: str, item_question: str = "") -> str |
         if not cue.search(question):
             continue
         paragraphs = [p for p in answer.splitlines() if evidence.search(p)]
-        if reason == "no length given":
+        # A question naming nothing the answer speaks of ("到底哪天完") takes the item's dates as a whole.
+        if reason == "no length given" or (
+            reason == "no date given" and any(_shares_word(question, p) for p in answer.splitlines())
+        ):
             paragraphs = [
                 p for p in paragraphs
-                if _shares_word(question, p) or (not _LENGTH_FOR_ONE_THING.search(p) and _shares_word(question, item_question))
+                if _shares_word(question, p)
+                or (reason == "no length given" and not _LENGTH_FOR_ONE_THING.search(p) and _shares_word(question, item_question))
             ]
         if not paragraphs:
             return reason

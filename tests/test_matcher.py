@@ -97,6 +97,7 @@ OUT_OF_SCOPE = [
     "第三批学习实践活动哪些单位参加",
     "社区卫生服务中心几点开门",
     "学校家长会什么时候开",
+    "整改结束了还要组织回头看吗",
 ]
 
 # One wrong character (a homophone) in the key term.
@@ -443,6 +444,15 @@ def test_missing_detail_looks_at_the_answer() -> None:
     # "篇幅字数不作要求" in the item about that very report answers it.
     assert missing_detail("检查报告写多少字", "基本框架四部分。篇幅字数不作要求。", "如何撰写检查报告？") is None
     assert missing_detail("心得写多少字", "基本框架四部分。篇幅字数不作要求。", "如何撰写检查报告？") == "no length given"
+    # A date stated for one thing does not say which day another happens; a question naming nothing
+    # the answer speaks of takes the item's dates as a whole.
+    dated = "指导组由委领导带队。\n4月底之前召开成果交流会。"
+    assert missing_detail("指导组哪天下来", dated) == "no date given"
+    assert missing_detail("交流会哪天开", dated) is None
+    assert missing_detail("究竟哪一天完", dated) is None
+    # "书面评议" is a way to review a paper, not a way to hand it in.
+    assert missing_detail("心得交打印版还是手写", "可采取座谈会或书面评议等形式") == "no medium given"
+    assert missing_detail("问卷能用电子版吗", "采取问卷调查、网上调查等形式") is None
     assert missing_detail("动员会开几个小时", "第一类单位要开动员大会") == "no duration given"
     assert missing_detail("方案要公示几天", "以会议、书面、网络等方式公布") == "no period given"
     assert missing_detail("学习要看哪几本书", "个人自学、集中培训") == "no reading list given"
