@@ -12,6 +12,7 @@ answer lacks, and the matcher declines rather than answer with the item that mer
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 TYPE_WEIGHT = 1.0
 
@@ -77,7 +78,7 @@ _DETAILS = {
     ),
     "no place given": (
         re.compile(r"会场|在哪[里儿]?(?:开|领|举行|举办|集合|买|拿)|去哪[里儿]?(?:领|拿|买)|哪[里儿]领|地址|地点|什么地方开|啥地方开|"
-                   r"哪[个间](?:礼堂|会议室|会场|房间|教室|楼|办公室)"),
+                   r"哪[个间](?:礼堂|会议室|会场|房间|教室|楼|办公室)|[哪什啥]么?个?(?:场地|场所)"),
         re.compile(r"号楼|\d+室|会议室|礼堂|会场|地址|地点"),
     ),
     "no length given": (
@@ -165,15 +166,18 @@ def _shares_word(question: str, text: str) -> bool:
     return any(pair in text for pair in _CJK_PAIR.findall(question) if pair not in _GENERIC_PAIRS)
 
 
-def missing_detail(question: str, answer: str, item_question: str = "") -> str | None:
+def missing_detail(question: str, answer: str, item_question: str = "", terms: Sequence[str] = ()) -> str | None:
     """The precise detail ``question`` asks for that ``answer`` (of the item asking ``item_question``)
-    does not contain, or None."""
+    does not contain, or None. ``terms`` are the outline's terms the question names, if any: a date
+    must be stated beside one of them ("指导检查组哪天来" is not answered by another meeting's date)."""
     for reason, (cue, evidence) in _DETAILS.items():
         if not cue.search(question):
             continue
         paragraphs = [p for p in answer.splitlines() if evidence.search(p)]
+        if reason == "no date given" and terms:
+            paragraphs = [p for p in paragraphs if any(term in p for term in terms)]
         # A question naming nothing the answer speaks of ("到底哪天完") takes the item's dates as a whole.
-        if reason == "no length given" or (
+        elif reason == "no length given" or (
             reason == "no date given" and any(_shares_word(question, p) for p in answer.splitlines())
         ):
             paragraphs = [

@@ -308,7 +308,9 @@ class Matcher:
         if _ASKS_CATEGORY.search(normalized):
             return "category not defined"
         top = self.kb.items[evidence.top]
-        return missing_detail(normalized, top.answer, top.question)
+        named = self.segmenter.lexicon.named_things
+        terms = [p.word for p in evidence.pieces if p.word in named and p.word not in _CAMPAIGN_WORDS]
+        return missing_detail(normalized, top.answer, top.question, terms)
 
     def _slots(self, pieces: list[Piece], weights: dict[str, float]) -> tuple[list[tuple[str, ...]], list[str]]:
         """The question's possible anchors (each a word with its known sub-terms) and its telling

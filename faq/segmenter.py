@@ -79,6 +79,9 @@ class Lexicon:
     other_topics: frozenset[str] = frozenset()
     # Slogans the outline quotes but never spells out ("四个率先"): what they mean is not in it.
     unexplained: frozenset[str] = frozenset()
+    # The outline's own named things ("指导检查组", "党课教案"), without the synonym groups' everyday
+    # words ("结束", "请假"): what a question about a date or a detail is about.
+    named_things: frozenset[str] = frozenset()
 
     @classmethod
     def load(cls, path: Path) -> Lexicon:
@@ -98,6 +101,7 @@ class Lexicon:
     ) -> Lexicon:
         canonical: dict[str, str] = {}
         all_terms = [t.strip() for t in terms if t.strip()]
+        named = frozenset(t.lower() for t in all_terms)
         for group in groups:
             words = [w.strip().lower() for w in group if w.strip()]
             if not words:
@@ -108,7 +112,7 @@ class Lexicon:
         light = frozenset(canonical.get(w.strip().lower(), w.strip().lower()) for w in light_words if w.strip())
         topics = frozenset(t.strip().lower() for t in other_topics if t.strip()) - set(all_terms) - set(canonical)
         slogans = frozenset(t.strip().lower() for t in unexplained if t.strip())
-        return cls(tuple(dict.fromkeys(all_terms)), canonical, light, topics, slogans)
+        return cls(tuple(dict.fromkeys(all_terms)), canonical, light, topics, slogans, named)
 
     def fingerprint(self) -> str:
         h = hashlib.sha1()

@@ -421,6 +421,9 @@ def test_an_exact_day_the_top_item_never_gives_is_declined(shared_matcher) -> No
     ("群众评议的满意率多少算合格", "no pass mark given"),
     ("党员学习交流会一个月要开几次", "no frequency given"),
     ("问卷用什么平台发", "no file given"),
+    ("演讲会放在什么场地", "no place given"),
+    ("分析检查报告交打印稿还是电子版", "no medium given"),  # 书面评议 is a way to review, not to hand in
+    ("检查组大概哪一天下来 我们好准备材料", "no date given"),  # another meeting's month is not the group's day
 ])
 def test_a_precise_detail_the_top_item_lacks_is_declined(shared_matcher, question: str, reason: str) -> None:
     assert shared_matcher.match(question).reason == reason
