@@ -112,12 +112,18 @@ _DETAILS = {
                    r"word|模板(?!.{0,4}参照)|格式的表|格式表|[哪什啥]么?个?平台|[哪什啥]么?个?系统"),
         re.compile(r"下载|网址|http|软件|样表"),
     ),
-    # How a paper is handed in (online, printed, by e-mail): the outline names media only for
-    # surveying, publishing and reviewing.
+    # How a paper is handed in: "书面评议" and "书面或网络公开" are ways to review and publish a
+    # paper, never to hand it in.
+    "no way to hand in given": (
+        re.compile(r"(?:交|提交|报送|上报|上交)[^ ]{0,3}(?:纸质|电子版|电子稿|打印|(?<!着)手写)|"
+                   r"(?:纸质|电子版|电子稿|打印稿|(?<!着)手写)[^ ]{0,6}(?:交|提交|报送|上报)"),
+        re.compile(r"电子"),
+    ),
+    # Which medium (online, printed, by e-mail): the outline names media for surveying, publishing
+    # and reviewing only.
     "no medium given": (
-        re.compile(r"网上(?:提交|交|报|传)|线上(?:提交|交|报)|电子版|纸质|手写|打印|发邮件|u盘"),
-        # "书面评议" and "书面或网络公开" are ways to review and publish, not to hand a paper in.
-        re.compile(r"网上调查|电子"),
+        re.compile(r"网上(?:提交|交|报|传)|线上(?:提交|交|报)|电子版|纸质|(?<!着)手写|打印|发邮件|u盘"),
+        re.compile(r"网上|网络|书面|电子"),
     ),
     "no frequency given": (
         re.compile(r"多久.{0,3}一[期次回]|几天一[期次]|多长时间一[期次]|[开搞办]几次|几次会|[一每]个?(?:月|周|星期|礼拜|年|季度).{0,6}几次|出几期|多少期|几期"),

@@ -422,7 +422,7 @@ def test_an_exact_day_the_top_item_never_gives_is_declined(shared_matcher) -> No
     ("党员学习交流会一个月要开几次", "no frequency given"),
     ("问卷用什么平台发", "no file given"),
     ("演讲会放在什么场地", "no place given"),
-    ("分析检查报告交打印稿还是电子版", "no medium given"),  # 书面评议 is a way to review, not to hand in
+    ("分析检查报告交打印稿还是电子版", "no way to hand in given"),  # 书面评议 is a way to review, not to hand in
     ("检查组大概哪一天下来 我们好准备材料", "no date given"),  # another meeting's month is not the group's day
 ])
 def test_a_precise_detail_the_top_item_lacks_is_declined(shared_matcher, question: str, reason: str) -> None:
@@ -454,7 +454,9 @@ def test_missing_detail_looks_at_the_answer() -> None:
     assert missing_detail("交流会哪天开", dated) is None
     assert missing_detail("究竟哪一天完", dated) is None
     # "书面评议" is a way to review a paper, not a way to hand it in.
-    assert missing_detail("心得交打印版还是手写", "可采取座谈会或书面评议等形式") == "no medium given"
+    assert missing_detail("心得交打印版还是手写", "可采取座谈会或书面评议等形式") == "no way to hand in given"
+    assert missing_detail("方案打印了贴出来算公布吗", "以会议、书面、网络等方式公布") is None
+    assert missing_detail("是不是该着手写方案了", "制订整改落实方案") is None  # 着手 is not 手写
     assert missing_detail("问卷能用电子版吗", "采取问卷调查、网上调查等形式") is None
     assert missing_detail("动员会开几个小时", "第一类单位要开动员大会") == "no duration given"
     assert missing_detail("方案要公示几天", "以会议、书面、网络等方式公布") == "no period given"
