@@ -43,7 +43,7 @@ _ANSWER_EVIDENCE = {
     "⟨where⟩": re.compile(r"\d+号楼|\d+室"),
     "⟨join⟩": re.compile(r"参加|参与"),
     "⟨units⟩": re.compile(r"活动的单位"),
-    "⟨parts⟩": re.compile(r"[一二三四五]要有|[一二三四五]要写|（[1-9]）|[①②③]|分[二两三四五]部分|基本框架"),
+    "⟨parts⟩": re.compile(r"[一二三四五]要有|[一二三四五]要写|（[1-9]）|[①②③]|分[二两三四五]部分|基本框架|等方面"),
 }
 
 

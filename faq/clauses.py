@@ -35,3 +35,21 @@ def asking_part(normalized: str) -> str | None:
     if not asking or len(asking) == len(clauses) or any(_CONFIRMS.match(c) for c in asking):
         return None
     return " ".join(asking)
+
+
+# "我们是二级医院 调研往哪些方面搞", "我们职校想先把调研搞起来 学校主要围绕啥": a clause telling what
+# the asker's unit is or does.
+_OUR_UNIT = re.compile(r"^(?:我们|咱们|咱|俺们|我们单位|我们这)")
+
+
+def told_about_us(normalized: str) -> str | None:
+    """The clauses of ``normalized`` that tell about the asker's unit without asking, when another
+    clause asks; None otherwise."""
+    clauses = [c for c in normalized.split(" ") if c]
+    if len(clauses) < 2:
+        return None
+    told = [c for c in clauses if _OUR_UNIT.match(c) and not _asks(c)]
+    if not told or len(told) == len(clauses) or not any(_asks(c) for c in clauses):
+        return None
+    return " ".join(told)
+

@@ -110,6 +110,8 @@ class HomophoneTable:
                 for term, _ in self.masked.get(_mask(window, i), ()):
                     if not self.sounds.get(window[i], _NONE) & self.sounds[term[i]]:
                         continue
+                    if i == 0 and window[0] in _FREE_ADVERBS and len(words[a]) == 1:
+                        continue  # "问题都查完" is 都 + 查, not 督查
                     if frequency is not None and 0 < frequency(window) < frequency(term):
                         continue
                     return term, end, rest
@@ -117,6 +119,9 @@ class HomophoneTable:
 
 
 _NONE: frozenset[str] = frozenset()
+# Adverbs that stand as words of their own before almost any verb: one of them opening a slip was
+# typed on purpose.
+_FREE_ADVERBS = frozenset("都也就还又才再")
 # The segmenter glues a slip's last character to at most a couple of following ones ("带表要").
 _GLUED_MAX = 3
 

@@ -32,7 +32,7 @@ import numpy as np
 
 from faq import decision
 from faq.answer_types import TYPE_WEIGHT, asked_types, evidenced_types, missing_detail
-from faq.clauses import asking_part
+from faq.clauses import asking_part, told_about_us
 from faq.homophones import HomophoneTable
 from faq.index import Index, IndexedDoc, best_variant_dice, char_bigrams, surprisal_weight
 from faq.kb import FaqItem, KnowledgeBase, load_kb
@@ -177,6 +177,10 @@ class Matcher:
         words: list[str] = []
         pieces = self.segmenter.pieces(normalized)
         light_words = self.segmenter.lexicon.light_words
+        # "我们是二级医院 调研往哪些方面搞": what the asker tells about their unit is context too.
+        told = told_about_us(normalized)
+        if told:
+            light_words = light_words | {p.word for p in self.segmenter.pieces(told)}
         # "我们幼儿园也要搞吗": when nothing but the asker's own unit is named, that unit is the topic.
         if not any(p.word not in light_words and len(p.word) > 1 and p.word not in _CAMPAIGN_WORDS for p in pieces):
             light_words = frozenset()

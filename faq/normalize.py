@@ -19,6 +19,8 @@ _MENTION = re.compile(r"@\S{1,24}?(?:[\s\u2005\u00a0]|$)")
 _SPACES = re.compile(r"\s+")
 # "一边查一边改" is the outline's "边查边改": the long spoken form would share no word with it.
 _BOTH_AT_ONCE = re.compile(r"一边([\u4e00-\u9fff])一?边([\u4e00-\u9fff])")
+# "查完了再统一整改", "找完了再改": finding every problem before fixing any is what the outline's 边查边改 answers.
+_FIND_THEN_FIX = re.compile(r"[查找摸]完了?(?:以后|之后)?(?:再|才能?|然后)(?:统一|集中|一起)?(?:整改|改)")
 # Politeness at the start carries no meaning for matching.
 _LEADING_FILLER = re.compile(r"^(?:(?:请问|想问|问一下|问下|打听一下|麻烦问下|麻烦问一下|麻烦|你好|您好|小助手|助手|老师|我想问|我想知道|想请教|请教一下|请教)\s*)+")
 
@@ -53,4 +55,5 @@ def normalize(text: str, bot_names: tuple[str, ...] = DEFAULT_BOT_NAMES) -> str:
     text = _t2s().convert(text)
     text = _SPACES.sub(" ", text).strip().lower()
     text = _LEADING_FILLER.sub("", text)
-    return _BOTH_AT_ONCE.sub(r"边\1边\2", text)
+    text = _BOTH_AT_ONCE.sub(r"边\1边\2", text)
+    return _FIND_THEN_FIX.sub("查完再改", text)

@@ -59,3 +59,11 @@ def test_an_everyday_word_is_what_the_asker_meant(shared_matcher) -> None:
     """"事情" sounds like the outline's "视情", but an input method offers the everyday word first."""
     assert "事情" in shared_matcher.corrected("问题的事情太多了")
     assert shared_matcher.corrected("轻假要找谁批") == "请假要找谁批"
+
+
+def test_a_free_standing_adverb_opening_a_slip_was_meant() -> None:
+    """都 + 查 sounds like 督查, but 都 stands as a word of its own before almost any verb."""
+    table = HomophoneTable.build(["督查", "整改"])
+    assert fix(table, "问题都查完", ["问题", "都", "查", "完"]) == "问题都查完"
+    assert fix(table, "整该", ["整", "该"]) == "整改"  # a slip in the second character is still undone
+

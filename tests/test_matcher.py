@@ -531,6 +531,33 @@ def test_asking_part_keeps_only_the_clauses_that_ask() -> None:
     assert asking_part("科里说问题越多越好 是不是这样") is None
 
 
+def test_what_the_asker_tells_about_their_unit_is_context(shared_matcher) -> None:
+    """The unit list names 二级综合性医院, but the question is about the representatives."""
+    from faq.clauses import told_about_us
+
+    assert told_about_us("我们是二级综合性医院 群众代表要多少") == "我们是二级综合性医院"
+    assert told_about_us("我们是二级综合性医院 要参加吗") == "我们是二级综合性医院"
+    assert told_about_us("我是借调来的 在哪参加") is None  # a person, not the unit: often the topic itself
+    assert told_about_us("我们医院要参加吗") is None  # one clause
+    result = shared_matcher.match("我们是二级综合性医院 群众代表要多少")
+    assert result.outcome == "answer" and result.best.item.id == "prep-representatives"
+    # When the asking clause names nothing else, the unit it told about is still the topic.
+    assert shared_matcher.match("我们是二级综合性医院 这次要参加吗").best.item.id == "prep-units"
+
+
+def test_reporting_as_it_happens_is_the_archives_item(shared_matcher) -> None:
+    """及时 ("as it happens") is what the archives item says of reporting; it is not a filler word."""
+    for question in ("有啥情况要及时报给上级吗", "活动进展得及时向上面报告吗"):
+        result = shared_matcher.match(question)
+        assert result.outcome == "answer" and result.best.item.id == "other-archives", question
+
+
+def test_finding_every_problem_before_fixing_is_answered_by_fix_as_you_find(shared_matcher) -> None:
+    for question in ("问题是不是都查完了以后再集中改", "得把问题全部查完才能改吗"):
+        result = shared_matcher.match(question)
+        assert result.outcome == "answer" and result.best.item.id == "s1-problems", question
+
+
 def test_counting_the_parts_of_a_paper_prefers_the_item_that_lists_them(shared_matcher) -> None:
     """"包括哪几块" asks for the parts; "四个明确" in the plan item is a count, not a list of parts."""
     result = shared_matcher.match("分析检查报告要包括哪几块")

@@ -115,3 +115,9 @@ def test_invisible_format_characters_do_not_split_words(invisible: str) -> None:
 def test_the_spoken_both_at_once_becomes_the_outlines_short_form() -> None:
     assert normalize("能一边学一边改吗") == "能边学边改吗"
     assert normalize("一边走") == "一边走"  # one half only: nothing to shorten
+
+
+def test_finding_everything_before_fixing_becomes_one_phrase() -> None:
+    assert normalize("问题都查完了以后再统一整改吗") == "问题都查完再改吗"
+    assert normalize("查完了没") == "查完了没"  # nothing about fixing
+
