@@ -73,7 +73,7 @@ _DETAILS = {
     ),
     # The outline never speaks of money: allowances, refunds and budgets are somebody else's rules.
     "no money given": (
-        re.compile(r"补贴|补助|报销|奖金|加班费|工资|津贴|费用|经费|钱|发票|误餐|自费"),
+        re.compile(r"补贴|补助|报销|奖金|加班费|工资|津贴|费用|经费|钱|发票|误餐|自费|自己买|[要得去]买|购买|自备"),
         re.compile(r"经费|费用|\d+元"),
     ),
     "no place given": (
@@ -147,6 +147,13 @@ _DETAILS = {
     "no pass mark given": (
         re.compile(r"(?<!不)合格|及格|(?<!不)达标|满意率|通过率|达到多少|达到百分之|合格线|及格线"),
         re.compile(r"%|合格|及格|达标"),
+    ),
+    # Papers a member must bring or fetch (a sick note, a transfer letter): the outline rules on
+    # who approves leave and where members take part, never on the paperwork.
+    "no paperwork given": (
+        re.compile(r"开(?:个|张|什么|啥|哪些|哪种)?证明|证明材料|病历|诊断书|介绍信|"
+                   r"关系.{0,10}手续|手续.{0,6}关系"),
+        re.compile(r"证明|介绍信|手续"),
     ),
     # Who stands in for an absent leader: the outline names the posts, never a deputy for them.
     "no stand-in rule given": (

@@ -98,6 +98,7 @@ OUT_OF_SCOPE = [
     "社区卫生服务中心几点开门",
     "学校家长会什么时候开",
     "整改结束了还要组织回头看吗",
+    "支部的年度评议什么时候开始",
 ]
 
 # One wrong character (a homophone) in the key term.
@@ -424,6 +425,9 @@ def test_an_exact_day_the_top_item_never_gives_is_declined(shared_matcher) -> No
     ("演讲会放在什么场地", "no place given"),
     ("分析检查报告交打印稿还是电子版", "no way to hand in given"),  # 书面评议 is a way to review, not to hand in
     ("检查组大概哪一天下来 我们好准备材料", "no date given"),  # another meeting's month is not the group's day
+    ("组织关系迁到别的区 要办啥手续", "no paperwork given"),
+    ("请事假需要开证明吗", "no paperwork given"),
+    ("学习用的统一笔记本得自己买吗", "no money given"),
 ])
 def test_a_precise_detail_the_top_item_lacks_is_declined(shared_matcher, question: str, reason: str) -> None:
     assert shared_matcher.match(question).reason == reason
