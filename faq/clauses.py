@@ -25,16 +25,22 @@ def _asks(clause: str) -> bool:
     return bool(_ASKS.search(_STATEMENT_USE.sub("", clause)))
 
 
-def asking_part(normalized: str) -> str | None:
-    """The clauses of ``normalized`` that ask something, when others only tell; None when the
-    message is one clause, or every clause asks, or none does."""
+def split_asking(normalized: str) -> tuple[str, str] | None:
+    """The clauses of ``normalized`` that ask something and those that only tell, when there are
+    both; None when the message is one clause, or every clause asks, or none does."""
     clauses = [c for c in normalized.split(" ") if c]
     if len(clauses) < 2:
         return None
     asking = [c for c in clauses if _asks(c)]
     if not asking or len(asking) == len(clauses) or any(_CONFIRMS.match(c) for c in asking):
         return None
-    return " ".join(asking)
+    return " ".join(asking), " ".join(c for c in clauses if c not in asking)
+
+
+def asking_part(normalized: str) -> str | None:
+    """The clauses of ``normalized`` that ask something, when others only tell (see :func:`split_asking`)."""
+    split = split_asking(normalized)
+    return split[0] if split else None
 
 
 # "我们是二级医院 调研往哪些方面搞", "我们职校想先把调研搞起来 学校主要围绕啥": a clause telling what

@@ -32,7 +32,7 @@ import numpy as np
 
 from faq import decision
 from faq.answer_types import TYPE_WEIGHT, asked_types, evidenced_types, missing_detail
-from faq.clauses import asking_part, told_about_us
+from faq.clauses import split_asking, told_about_us
 from faq.homophones import HomophoneTable
 from faq.index import Index, IndexedDoc, best_variant_dice, char_bigrams, surprisal_weight
 from faq.kb import FaqItem, KnowledgeBase, load_kb
@@ -139,6 +139,7 @@ class Matcher:
         self._match_normalized = functools.lru_cache(maxsize=MATCH_CACHE_SIZE)(self._match_uncached)
         # The years the knowledge base speaks of (the outline's own): a question about another year
         # ("2010年的学习实践活动有什么安排") is about a campaign the outline does not describe.
+        self._position = {item.id: i for i, item in enumerate(kb.items)}
         self.years = frozenset(y for item in kb.items for y in _YEAR.findall(
             " ".join((item.question, item.answer, *item.aliases))))
 
@@ -262,6 +263,12 @@ class Matcher:
             return None
         return self._features(normalized, candidates, evidence), candidates[0].item.id
 
+    def named_things(self, normalized: str) -> list[str]:
+        """The outline's own named things in ``normalized`` ("挂职", "党课教案"), campaign names aside."""
+        named = self.segmenter.lexicon.named_things
+        return [p.word for p in self.segmenter.pieces(self.corrected(normalized))
+                if p.word in named and p.word not in _CAMPAIGN_WORDS]
+
     def corrected(self, normalized: str) -> str:
         """``normalized`` with pinyin-input slips in the outline's terms undone (``faq.homophones``)."""
         index, segmenter = self.index, self.segmenter
@@ -300,7 +307,10 @@ class Matcher:
         another year's or batch's campaign; what a slogan the outline only quotes means; how units are
         sorted into categories; a precise detail the top item does not give ("检查组哪天来").
         """
-        if _OTHER_YEAR.search(normalized) or any(year not in self.years for year in _YEAR.findall(normalized)):
+        # "我去年就借调到区里了 这次跟哪边搞": a year in a statement dates the asker's story, not the campaign.
+        split = split_asking(normalized)
+        asked = split[0] if split else normalized
+        if _OTHER_YEAR.search(asked) or any(year not in self.years for year in _YEAR.findall(asked)):
             return "another year"
         unexplained = self.segmenter.lexicon.unexplained
         if unexplained and _ASKS_CONTENT.search(normalized):
@@ -377,11 +387,18 @@ class Matcher:
             return result
         # "刚入党的小白 每个人都要交心得吗": the statement around a question can drown it. Only an
         # unsure result is retried: a rule's decline stands, whatever the question clause says.
-        asking = asking_part(normalized)
-        if asking is None:
+        split = split_asking(normalized)
+        if split is None:
             return result
+        asking, telling = split
         focused = self._match_whole(asking)
         if focused.outcome != "answer":
+            return result
+        # "我在外头挂职一年 单位学实还得回来吗": an outline thing the statement names is still what the
+        # question is about, so an item that never speaks of it does not answer.
+        top = self._position[focused.best.item.id]
+        told = self.named_things(telling)
+        if told and not any(self.index.supports(term, top) for term in told):
             return result
         return replace(focused, normalized=normalized, focused=True)
 

@@ -10,7 +10,7 @@ from bot.messages import IncomingMessage, Reply
 from bot.router import handler
 from faq.answer_types import EXACT_DAY, missing_detail
 from faq.answers import SOURCE_PREFIX
-from faq.clauses import asking_part
+from faq.clauses import split_asking
 from faq.matcher import Matcher
 from faq.normalize import normalize
 from scheduler.campaign import Campaign, Deadline, Stage
@@ -23,14 +23,14 @@ _NOW = (r"现在|目前|眼下|这会儿|这会|当前|当下|现阶段|这个�
         r"第几步|哪一步|到哪了|到哪一步|"
         r"到哪个阶段|哪个阶段|哪阶段|什么阶段|啥阶段|第几阶段|第几个阶段|哪一段|哪段|第几段|哪一块|哪块|哪个环节|什么环节|啥环节")
 _DONE = (r"(?<!不用)(?<!不要)(?<!不必)(?<!用不着)(?:开始|结束|截止|开|交|搞完|弄完|完|过|到|启动|开展|收官|收尾|过去|进入|完事|完成|做完|干完)"
-         r"(?:了吗|了没有?|了没呢|没有?|了么|了不|了吧|了呗)|(?:是不是|是否)(?:已经)?(?:搞|弄|做|干)?完了|"
+         r"(?:了吗|了没有?|了没呢|没有?|了么|了不|了吧|了呗)|(?:是不是|是否)(?:已经)?[都全]?(?:已经)?(?:搞|弄|做|干)?完了|"
          r"已经(?:进入|开始|到了|结束|搞完|弄完|完了)|已经完了|是不是完了|已经到|已经过了|过了时间|还能报|还可以报|还来得及|(?:还算|算不算|属于).{0,6}阶段|(?:进入|到|开始|结束|完)[^，。 ]{0,8}了(?:吗|没有?|不|么)$|多长时间了|多久了|还在搞|还在弄|还搞着|还在干|"
          r"还在进行|在进行|进行中|进行到|结束了|过去了|收官了|来得及|晚不晚|过期|赶得上|赶不上|还能算|算数|还收|还能交|还能投|"
          r"还在.{0,6}阶段|阶段了(?:吗|没|不|么)|过去多少天|过了多少天|过去几天|有多少天了|多少天了|几天了|"
          r"还没(?:完|结束|搞完|弄完|开始|到)(?:吗|么|呢|呀|啊)?$|还在(?:吗|么|不|嘛)|还在不在|还在.{0,6}期间|(?:完了|搞完|弄完|结束了?)(?:以后|之后)?(?:接下来|然后|接着)(?:干|做|搞)|还有吗|还搞(?:吗|么|不)|还搞不搞|还弄不弄|还继续|还进行(?:吗|不)|还开展(?:吗|不)|还要搞(?:吗|不)")
 _NEXT_CUE = (r"下一个|接下来|紧接着|下个阶段|下一阶段|最近要|马上要|快到|下周|这周|本周|这个星期|下个星期|这个月|下个月|"
              r"下个截止|结束后|完了以后|之后要")
-_PROGRESS = r"哪个环节|什么环节|啥环节|(?:现在|目前|眼下|这会儿?|当前|这阵子)(?:是|在|到|处于|进行到)?第?几个?阶段|(?<![进入转])下一?个?阶段(?:是|干|做|啥|什么|几|哪|从|开始|要做|重点)|进展到|到什么程度了|到啥程度了|现阶段|这个阶段|这阶段|本阶段|当前阶段|目前阶段|第几步|哪一步|到哪了|到哪一步|到哪个阶段|哪个阶段|哪阶段|什么阶段|啥阶段|第几阶段|第几个阶段|哪一段|哪段|进行到|还在进行|进行中|搞到哪|推进到"
+_PROGRESS = r"哪个环节|什么环节|啥环节|(?:现在|目前|眼下|这会儿?|当前|这阵子)(?:是|在|到|处于|进行到)?第?几个?阶段|(?<![进入转])下一?个?阶段(?:是|干|做|啥|什么|几|哪|从|开始|要做|重点)|进展到|到什么程度了|到啥程度了|现阶段|这个阶段|这阶段|本阶段|当前阶段|目前阶段|第几步|哪一步|到哪了|到哪一步|到哪个阶段|哪个阶段|哪阶段|什么阶段|啥阶段|第几阶段|第几个阶段|哪一段|哪段|进行到|还在进行|进行中|搞到哪|推进到|[啥什么]么?进度|进度(?:如何|怎样|怎么样|咋样|到哪)"
 _DUE_WORDS = r"交|截止|报|做|任务|材料|事项|开会|召开"
 _WHEN_RE = re.compile(_WHEN)
 _NOW_RE = re.compile(_NOW)
@@ -54,7 +54,7 @@ _ASKS_WHAT = re.compile(r"[做干]些?(?:啥|什么)|准备些?(?:啥|什么)|�
 
 # "这个阶段要交啥，多少字": "this stage" beside a count of something asks about that thing.
 _THIS_STAGE_ONLY = re.compile(r"^(?:现阶段|这个阶段|这阶段|本阶段|当前阶段|目前阶段)$")
-_ASKS_AMOUNT = re.compile(r"多少字|几个?字|字数|几篇|几份|多少份|多少篇")
+_ASKS_AMOUNT = re.compile(r"多少字|几个?字|字数|几篇|几份|多少份|多少篇|[开有]几[个次场]会?|几[个次场]会")
 
 
 def stage_cue(text: str, campaign: Campaign) -> str | None:
@@ -239,9 +239,10 @@ def stage_handler(msg: IncomingMessage, campaign: Campaign, matcher: Matcher) ->
     text = matcher.corrected(normalize(msg.text))
     # "刚入党啥也不懂 学实开始了没": people tell who they are or what happened before they ask. The
     # clauses that ask decide whether this is a calendar question at all.
-    asking = asking_part(text)
-    if asking is None:
+    split = split_asking(text)
+    if split is None:
         return _stage_reply(text, msg, campaign, matcher)
+    asking, telling = split
     cue = stage_cue(asking, campaign)
     if cue is None and not _asks_time(asking):
         return None  # "调研报告ddl下周 救命 报告分几部分": the time is in the statement only
@@ -253,9 +254,11 @@ def stage_handler(msg: IncomingMessage, campaign: Campaign, matcher: Matcher) ->
             return reply
     reply = _stage_reply(text, msg, campaign, matcher)
     if reply is None and cue == "strong" and not names_its_own:
-        # Unless the FAQ answers the whole message well: then the statement was part of the question.
+        # Unless the FAQ answers the whole message well and the statement names what it is about
+        # ("我是借调的 现在该去哪边"): then the statement was part of the question.
         whole = matcher.match(text)
-        if whole.outcome != "answer" or whole.focused or whole.best.item.section == campaign.source:
+        if whole.outcome != "answer" or whole.focused or whole.best.item.section == campaign.source \
+                or not matcher.named_things(telling):
             reply = _stage_reply(asking, msg, campaign, matcher)
     return reply
 

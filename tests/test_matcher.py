@@ -428,6 +428,7 @@ def test_an_exact_day_the_top_item_never_gives_is_declined(shared_matcher) -> No
     ("组织关系迁到别的区 要办啥手续", "no paperwork given"),
     ("请事假需要开证明吗", "no paperwork given"),
     ("学习用的统一笔记本得自己买吗", "no money given"),
+    ("总结报告交晚了会怎么样", "no consequence given"),
 ])
 def test_a_precise_detail_the_top_item_lacks_is_declined(shared_matcher, question: str, reason: str) -> None:
     assert shared_matcher.match(question).reason == reason
@@ -547,6 +548,30 @@ def test_what_the_asker_tells_about_their_unit_is_context(shared_matcher) -> Non
     assert result.outcome == "answer" and result.best.item.id == "prep-representatives"
     # When the asking clause names nothing else, the unit it told about is still the topic.
     assert shared_matcher.match("我们是二级综合性医院 这次要参加吗").best.item.id == "prep-units"
+
+
+def test_the_asking_clause_alone_does_not_answer_with_an_item_foreign_to_the_statement(shared_matcher) -> None:
+    """The statement names 挂职; the asking clause alone ("还得回来吗") fits the party-school item,
+    which never speaks of it. Without the seconded item's own "回来" aliases that would be answered."""
+    from dataclasses import replace
+
+    from faq.kb import KnowledgeBase
+
+    kb = shared_matcher.kb
+    items = [replace(item, aliases=[a for a in item.aliases if "回" not in a]) if item.id == "who-seconded" else item
+             for item in kb.items]
+    matcher = Matcher(KnowledgeBase(kb.title, items), shared_matcher.segmenter)
+    assert matcher.named_things("我在外头挂职两年了") == ["挂职"]
+    result = matcher.match("我在外头挂职两年了 单位的学实还得回来吗")
+    assert not (result.outcome == "answer" and result.best.item.id == "who-party-school"), result
+    # A statement naming nothing of the outline leaves the asking clause free to answer.
+    assert matcher.match("刚入党啥也不懂 每个人都要交心得吗").outcome == "answer"
+
+
+def test_a_year_in_the_statement_dates_the_asker_not_the_campaign(shared_matcher) -> None:
+    result = shared_matcher.match("我前年从外单位借调过来的 学实在哪边参加")
+    assert result.outcome == "answer" and result.best.item.id == "who-seconded"
+    assert shared_matcher.match("前年的学实是哪些单位搞的").reason == "another year"
 
 
 def test_reporting_as_it_happens_is_the_archives_item(shared_matcher) -> None:

@@ -340,3 +340,19 @@ def test_the_exact_day_of_a_paper_is_left_to_the_faq(service):
 def test_steps_and_几时_are_calendar_words(service, text):
     assert ask(service, text, 2009, 5, 12).intent == "stage"
 
+
+
+def test_progress_asked_after_a_statement_about_oneself(service):
+    """"刚调回来" names nothing of the outline: the asking clause's 进度 makes it a calendar question."""
+    reply = ask(service, "刚调回来 学实眼下是什么进度", 2009, 4, 2)
+    assert reply.intent == "stage" and "学习调研" in reply.text, reply.text
+
+
+def test_how_many_meetings_this_stage_is_not_a_calendar_question(service):
+    reply = ask(service, "这阶段我们要开几个会", 2009, 5, 20)
+    assert reply.intent != "stage", reply.text
+
+
+def test_is_it_all_done_after_the_end(service):
+    reply = ask(service, "活动是不是全搞完了", 2009, 9, 2)
+    assert reply.intent == "stage" and "已经结束" in reply.text, reply.text
