@@ -73,7 +73,7 @@ _DETAILS = {
     ),
     # The outline never speaks of money: allowances, refunds and budgets are somebody else's rules.
     "no money given": (
-        re.compile(r"补贴|补助|报销|奖金|加班费|工资|津贴|费用|经费|钱|发票|误餐|自费|自己买|[要得去]买|购买|自备"),
+        re.compile(r"补贴|补助|报销|奖金|加班费|工资|津贴|费用|经费|钱|发票|误餐|自费|自己买(?![了的])|[要得去]买|购买|自备"),
         re.compile(r"经费|费用|\d+元"),
     ),
     "no place given": (

@@ -462,6 +462,10 @@ def test_missing_detail_looks_at_the_answer() -> None:
     assert missing_detail("心得交打印版还是手写", "可采取座谈会或书面评议等形式") == "no way to hand in given"
     assert missing_detail("方案打印了贴出来算公布吗", "以会议、书面、网络等方式公布") is None
     assert missing_detail("是不是该着手写方案了", "制订整改落实方案") is None  # 着手 is not 手写
+    # Buying as part of the story is not a question about money.
+    assert missing_detail("本子要自己买吗", "请采用统一笔记本") == "no money given"
+    assert missing_detail("我自己买了个本子 能用吗", "请采用统一笔记本") is None
+    assert missing_detail("能用自己买的本子吗", "请采用统一笔记本") is None
     assert missing_detail("问卷能用电子版吗", "采取问卷调查、网上调查等形式") is None
     assert missing_detail("动员会开几个小时", "第一类单位要开动员大会") == "no duration given"
     assert missing_detail("方案要公示几天", "以会议、书面、网络等方式公布") == "no period given"
