@@ -58,6 +58,7 @@ IN_SCOPE = [
     ("分析检查报告的基本框架是什么", "s2-report"),
     ("分析检查报告的评议结果怎么公开", "s2-review"),
     ("整改落实方案要做到哪四个明确", "s3-plan"),
+    ("问题那么多 整改先弄哪几个", "s3-plan"),  # the order of fixes is the plan's 轻重缓急
     ("现有规章制度要怎么清理", "s3-institutions"),
     ("整改落实方案通过什么方式公布", "s3-publish"),
     ("满意度测评的内容包括什么", "s3-evaluation"),
