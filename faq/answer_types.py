@@ -31,6 +31,10 @@ _QUESTION_CUES = {
                           r"(?:参加|搞|开展|参与|轮|在不在|在这批|算不算|在里面|在名单|有份)"
                           r"|^(?:我们|咱们|咱|俺们)(?:也|还|都|这次|这回|这批|今年)*(?:要|需要|用|得)?(?:不要|要不要|用不用)?"
                           r"(?:参加|搞|开展|参与)(?:学实|学习实践活动|这次活动|活动|这批|第二批)?(?:吗|么|不|没|呢|啊)*$"),
+    # "退休党员跟着第二批搞吗": whether a kind of member takes part is answered by the item on that
+    # kind, not by the unit list that counts them.
+    "⟨member⟩": re.compile(r"^(?=.*(?:参加|参与|搞|跟着|轮到|哪边))(?!.*(?:多少|几个|几名|人数))"
+                            r".*(?:离退休|退休|离休|老干部|借调|挂职|抽调|非在编|编外|党校|学习班|兼职|兼任|非党|党外|民主党派|非中共)"),
     # "What goes into it": only items that list the parts of something answer it.
     # "分几块" counts the parts, which only an item listing them can do.
     "⟨parts⟩": re.compile(r"里头|里面|包括|包含|几部分|哪些部分|几块|几段|[哪几]几?个?方面|哪些方面|写些?啥|写些?什么|"
@@ -43,6 +47,7 @@ _ANSWER_EVIDENCE = {
     "⟨where⟩": re.compile(r"\d+号楼|\d+室"),
     "⟨join⟩": re.compile(r"参加|参与"),
     "⟨units⟩": re.compile(r"活动的单位"),
+    "⟨member⟩": re.compile(r"原则上参加|参加第二批学习实践活动|参加该单位|都要参与|领导干部参加"),
     "⟨parts⟩": re.compile(r"[一二三四五]要有|[一二三四五]要写|（[1-9]）|[①②③]|分[二两三四五]部分|基本框架|等方面"),
 }
 

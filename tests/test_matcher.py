@@ -59,6 +59,11 @@ IN_SCOPE = [
     ("分析检查报告的评议结果怎么公开", "s2-review"),
     ("整改落实方案要做到哪四个明确", "s3-plan"),
     ("问题那么多 整改先弄哪几个", "s3-plan"),  # the order of fixes is the plan's 轻重缓急
+    ("党外领导干部要不要参与领导工作", "who-nonparty-leaders"),
+    # Whether a kind of member takes part is the item on that kind, not the unit list counting them.
+    ("离休党员还跟着第二批搞不", "who-retired"),
+    ("退休党员也跟着第二批一块搞吗", "who-retired"),
+    ("离退休党员这批一共有多少人参加", "prep-units"),
     ("现有规章制度要怎么清理", "s3-institutions"),
     ("整改落实方案通过什么方式公布", "s3-publish"),
     ("满意度测评的内容包括什么", "s3-evaluation"),
