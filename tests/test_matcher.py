@@ -64,6 +64,7 @@ IN_SCOPE = [
     ("离休党员还跟着第二批搞不", "who-retired"),
     ("退休党员也跟着第二批一块搞吗", "who-retired"),
     ("离退休党员这批一共有多少人参加", "prep-units"),
+    ("中小学调研侧重在哪些方面", "s1-research"),  # 中小学 are the outline's 学校
     ("现有规章制度要怎么清理", "s3-institutions"),
     ("整改落实方案通过什么方式公布", "s3-publish"),
     ("满意度测评的内容包括什么", "s3-evaluation"),
@@ -435,6 +436,7 @@ def test_an_exact_day_the_top_item_never_gives_is_declined(shared_matcher) -> No
     ("请事假需要开证明吗", "no paperwork given"),
     ("学习用的统一笔记本得自己买吗", "no money given"),
     ("总结报告交晚了会怎么样", "no consequence given"),
+    ("联络员名单填哪张表报上去", "no file given"),
 ])
 def test_a_precise_detail_the_top_item_lacks_is_declined(shared_matcher, question: str, reason: str) -> None:
     assert shared_matcher.match(question).reason == reason

@@ -356,3 +356,10 @@ def test_how_many_meetings_this_stage_is_not_a_calendar_question(service):
 def test_is_it_all_done_after_the_end(service):
     reply = ask(service, "活动是不是全搞完了", 2009, 9, 2)
     assert reply.intent == "stage" and "已经结束" in reply.text, reply.text
+
+
+def test_which_step_handles_a_problem_is_not_where_the_calendar_stands(service):
+    """"在哪个环节解决" asks which part of the work deals with it; "到了哪个环节" asks about now."""
+    assert ask(service, "规章制度有漏洞 放在哪个环节解决", 2009, 7, 1).intent != "stage"
+    assert ask(service, "眼下到了哪个环节", 2009, 7, 1).intent == "stage"
+
