@@ -391,6 +391,12 @@ class Matcher:
         if split is None:
             return result
         asking, telling = split
+        # "我们支部今年要换届 啥时候选": the statement names another topic and the asking clause
+        # names nothing of the outline, so the question is about that topic.
+        named = self.segmenter.lexicon.named_things
+        if any(p.kind == "topic" for p in self.segmenter.pieces(telling)) and \
+                not any(p.word in named for p in self.segmenter.pieces(asking)):
+            return result
         focused = self._match_whole(asking)
         if focused.outcome != "answer":
             return result

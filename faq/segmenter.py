@@ -50,7 +50,8 @@ FUNCTION_TAGS = frozenset({"d", "r", "p", "c", "u", "y", "e", "o", "f", "t", "uj
 # "婚假要报备吗", "休年假要报社工委吗", "想请几天年假": a kind of leave asked for is a leave request, which
 # the outline rules on; how many days of it one gets ("年假几天") is personnel work, not ours.
 _LEAVE_KINDS = frozenset({"年假", "年休假", "婚假", "产假", "丧假", "陪产假", "病假", "事假", "探亲假", "调休"})
-_ASKS_PERMISSION = re.compile(r"报备|报批|审批|批准|请示|要报|需要报|得报|找谁批|谁批|跟谁说|同意|要批|请[^，。]{0,3}(?:"
+_ASKS_PERMISSION = re.compile(r"报备|报批|审批|批准|请示|要报|需要报|得报|找谁批|谁批|跟谁说|同意|要批|"
+                              r"(?:ok|行|可以|能|中)(?:吗|不|么)$|行不行|可不可以|能不能[休请]|请[^，。]{0,3}(?:"
                               + "|".join(sorted(_LEAVE_KINDS, key=len, reverse=True)) + ")")
 
 STOPWORDS = frozenset(

@@ -269,8 +269,15 @@ def _stage_reply(text: str, msg: IncomingMessage, campaign: Campaign, matcher: M
         # "到底啥时候完": no calendar word of ours, but the outline item it matches is the schedule
         # itself, so the answer is the schedule as of today.
         cue = "strong"
-    if cue is None or (cue == "weak" and matcher.match(text).outcome == "answer"):
+    if cue is None:
         return None
+    if cue == "weak":
+        # A confident FAQ answer wins, unless it is the schedule item itself: then the answer is
+        # the schedule as of today ("眼下该做点啥 学实"). A count asked ("这阶段开几个会") is
+        # never the calendar's.
+        faq = matcher.match(text)
+        if faq.outcome == "answer" and (faq.best.item.section != campaign.source or _ASKS_AMOUNT.search(text)):
+            return None
     # "活动结束后发不发纪念品": a loose time cue beside something the outline never names.
     if cue == "weak" and _foreign_nouns(matcher, text):
         return None

@@ -65,6 +65,7 @@ IN_SCOPE = [
     ("退休党员也跟着第二批一块搞吗", "who-retired"),
     ("离退休党员这批一共有多少人参加", "prep-units"),
     ("中小学调研侧重在哪些方面", "s1-research"),  # 中小学 are the outline's 学校
+    ("方案起草好了要给上级把关吗", "prep-plan"),  # 把关 is the outline's 征求意见
     ("现有规章制度要怎么清理", "s3-institutions"),
     ("整改落实方案通过什么方式公布", "s3-publish"),
     ("满意度测评的内容包括什么", "s3-evaluation"),
@@ -106,6 +107,8 @@ OUT_OF_SCOPE = [
     "学校家长会什么时候开",
     "整改结束了还要组织回头看吗",
     "支部的年度评议什么时候开始",
+    "我们党支部快换届了 啥时候选",  # the statement names the topic; the asking clause names nothing of ours
+    "我们这边要交党费 交多少",
 ]
 
 # One wrong character (a homophone) in the key term.
@@ -437,6 +440,7 @@ def test_an_exact_day_the_top_item_never_gives_is_declined(shared_matcher) -> No
     ("学习用的统一笔记本得自己买吗", "no money given"),
     ("总结报告交晚了会怎么样", "no consequence given"),
     ("联络员名单填哪张表报上去", "no file given"),
+    ("生活会的议程能发我一份吗", "no file given"),
 ])
 def test_a_precise_detail_the_top_item_lacks_is_declined(shared_matcher, question: str, reason: str) -> None:
     assert shared_matcher.match(question).reason == reason
@@ -584,6 +588,12 @@ def test_a_year_in_the_statement_dates_the_asker_not_the_campaign(shared_matcher
     result = shared_matcher.match("我前年从外单位借调过来的 学实在哪边参加")
     assert result.outcome == "answer" and result.best.item.id == "who-seconded"
     assert shared_matcher.match("前年的学实是哪些单位搞的").reason == "another year"
+
+
+def test_asking_leave_of_any_kind_is_a_leave_request(shared_matcher) -> None:
+    result = shared_matcher.match("下周打算休个年假 行吗")
+    assert result.outcome == "answer" and result.best.item.id == "other-leave"
+    assert shared_matcher.match("年假一年有几天").outcome == "fallback"  # how much leave is personnel work
 
 
 def test_reporting_as_it_happens_is_the_archives_item(shared_matcher) -> None:

@@ -363,3 +363,10 @@ def test_which_step_handles_a_problem_is_not_where_the_calendar_stands(service):
     assert ask(service, "规章制度有漏洞 放在哪个环节解决", 2009, 7, 1).intent != "stage"
     assert ask(service, "眼下到了哪个环节", 2009, 7, 1).intent == "stage"
 
+
+def test_what_to_do_now_matching_the_schedule_item_is_answered_as_of_today(service):
+    """A loose cue ("眼下该做点啥") defers to a confident FAQ answer, unless that answer is the
+    schedule item itself: then the calendar says where the campaign stands."""
+    reply = ask(service, "眼下该做点啥 学实", 2009, 5, 12)
+    assert reply.intent == "stage" and "分析检查" in reply.text, reply.text
+
