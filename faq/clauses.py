@@ -9,6 +9,7 @@ nothing about items or scores.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # Words that make a clause a question: question particles, question words, A-not-A endings.
 _ASKS = re.compile(r"吗|么|呢|吧|啥|什么|怎|咋|几|多少|哪|谁|是否|是不是|要不要|能不能|可不可以|用不用|有没有|如何|何时|"
@@ -25,6 +26,7 @@ def _asks(clause: str) -> bool:
     return bool(_ASKS.search(_STATEMENT_USE.sub("", clause)))
 
 
+@lru_cache(maxsize=4096)
 def split_asking(normalized: str) -> tuple[str, str] | None:
     """The clauses of ``normalized`` that ask something and those that only tell, when there are
     both; None when the message is one clause, or every clause asks, or none does."""

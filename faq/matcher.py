@@ -394,7 +394,8 @@ class Matcher:
         # "我们支部今年要换届 啥时候选": the statement names another topic and the asking clause
         # names nothing of the outline, so the question is about that topic.
         named = self.segmenter.lexicon.named_things
-        if any(p.kind == "topic" for p in self.segmenter.pieces(telling)) and \
+        told_pieces = self.segmenter.pieces(self.corrected(telling))
+        if any(p.kind == "topic" for p in told_pieces) and \
                 not any(p.word in named for p in self.segmenter.pieces(asking)):
             return result
         focused = self._match_whole(asking)
@@ -403,7 +404,7 @@ class Matcher:
         # "我在外头挂职一年 单位学实还得回来吗": an outline thing the statement names is still what the
         # question is about, so an item that never speaks of it does not answer.
         top = self._position[focused.best.item.id]
-        told = self.named_things(telling)
+        told = [p.word for p in told_pieces if p.word in named and p.word not in _CAMPAIGN_WORDS]
         if told and not any(self.index.supports(term, top) for term in told):
             return result
         return replace(focused, normalized=normalized, focused=True)
