@@ -39,11 +39,6 @@ def split_asking(normalized: str) -> tuple[str, str] | None:
     return " ".join(asking), " ".join(c for c in clauses if c not in asking)
 
 
-def asking_part(normalized: str) -> str | None:
-    """The clauses of ``normalized`` that ask something, when others only tell (see :func:`split_asking`)."""
-    split = split_asking(normalized)
-    return split[0] if split else None
-
 
 # "我们是二级医院 调研往哪些方面搞", "我们职校想先把调研搞起来 学校主要围绕啥": a clause telling what
 # the asker's unit is or does.
@@ -60,4 +55,3 @@ def told_about_us(normalized: str) -> str | None:
     if not told or len(told) == len(clauses) or not any(_asks(c) for c in clauses):
         return None
     return " ".join(told)
-

@@ -137,9 +137,9 @@ class Matcher:
         # The same questions come back again and again (a meeting notice makes a whole group ask the
         # same thing): a result depends only on the normalized text and this matcher's data.
         self._match_normalized = functools.lru_cache(maxsize=MATCH_CACHE_SIZE)(self._match_uncached)
+        self._position = {item.id: i for i, item in enumerate(kb.items)}
         # The years the knowledge base speaks of (the outline's own): a question about another year
         # ("2010年的学习实践活动有什么安排") is about a campaign the outline does not describe.
-        self._position = {item.id: i for i, item in enumerate(kb.items)}
         self.years = frozenset(y for item in kb.items for y in _YEAR.findall(
             " ".join((item.question, item.answer, *item.aliases))))
 

@@ -541,7 +541,13 @@ def test_a_rule_decline_of_the_whole_message_stands(shared_matcher) -> None:
 
 
 def test_asking_part_keeps_only_the_clauses_that_ask() -> None:
-    from faq.clauses import asking_part
+    from faq.clauses import split_asking
+
+    def asking_part(text: str) -> str | None:
+        split = split_asking(text)
+        return split[0] if split else None
+
+    assert split_asking("刚入党啥也不懂 活动开始了没") == ("活动开始了没", "刚入党啥也不懂")
 
     assert asking_part("刚入党啥也不懂 活动开始了没") == "活动开始了没"
     assert asking_part("退休党员要参加吗 帮支部问的") == "退休党员要参加吗"
