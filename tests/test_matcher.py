@@ -66,6 +66,7 @@ IN_SCOPE = [
     ("离退休党员这批一共有多少人参加", "prep-units"),
     ("中小学调研侧重在哪些方面", "s1-research"),  # 中小学 are the outline's 学校
     ("方案起草好了要给上级把关吗", "prep-plan"),  # 把关 is the outline's 征求意见
+    ("党员平时学习能用什么形式", "s1-training"),  # 能用 only asks
     ("现有规章制度要怎么清理", "s3-institutions"),
     ("整改落实方案通过什么方式公布", "s3-publish"),
     ("满意度测评的内容包括什么", "s3-evaluation"),
