@@ -47,11 +47,7 @@ _OUR_UNIT = re.compile(r"^(?:我们|咱们|咱|俺们|我们单位|我们这)")
 
 def told_about_us(normalized: str) -> str | None:
     """The clauses of ``normalized`` that tell about the asker's unit without asking, when another
-    clause asks; None otherwise."""
-    clauses = [c for c in normalized.split(" ") if c]
-    if len(clauses) < 2:
-        return None
-    told = [c for c in clauses if _OUR_UNIT.match(c) and not _asks(c)]
-    if not told or len(told) == len(clauses) or not any(_asks(c) for c in clauses):
-        return None
-    return " ".join(told)
+    clause asks (see :func:`split_asking`); None otherwise."""
+    split = split_asking(normalized)
+    told = [c for c in split[1].split(" ") if _OUR_UNIT.match(c)] if split else []
+    return " ".join(told) or None

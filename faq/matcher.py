@@ -265,9 +265,11 @@ class Matcher:
 
     def named_things(self, normalized: str) -> list[str]:
         """The outline's own named things in ``normalized`` ("挂职", "党课教案"), campaign names aside."""
+        return self._named_in(self.segmenter.pieces(self.corrected(normalized)))
+
+    def _named_in(self, pieces: list[Piece]) -> list[str]:
         named = self.segmenter.lexicon.named_things
-        return [p.word for p in self.segmenter.pieces(self.corrected(normalized))
-                if p.word in named and p.word not in _CAMPAIGN_WORDS]
+        return [p.word for p in pieces if p.word in named and p.word not in _CAMPAIGN_WORDS]
 
     def corrected(self, normalized: str) -> str:
         """``normalized`` with pinyin-input slips in the outline's terms undone (``faq.homophones``)."""
@@ -322,9 +324,7 @@ class Matcher:
         if _ASKS_CATEGORY.search(normalized):
             return "category not defined"
         top = self.kb.items[evidence.top]
-        named = self.segmenter.lexicon.named_things
-        terms = [p.word for p in evidence.pieces if p.word in named and p.word not in _CAMPAIGN_WORDS]
-        return missing_detail(normalized, top.answer, top.question, terms)
+        return missing_detail(normalized, top.answer, top.question, self._named_in(evidence.pieces))
 
     def _slots(self, pieces: list[Piece], weights: dict[str, float]) -> tuple[list[tuple[str, ...]], list[str]]:
         """The question's possible anchors (each a word with its known sub-terms) and its telling
@@ -404,7 +404,7 @@ class Matcher:
         # "我在外头挂职一年 单位学实还得回来吗": an outline thing the statement names is still what the
         # question is about, so an item that never speaks of it does not answer.
         top = self._position[focused.best.item.id]
-        told = [p.word for p in told_pieces if p.word in named and p.word not in _CAMPAIGN_WORDS]
+        told = self._named_in(told_pieces)
         if told and not any(self.index.supports(term, top) for term in told):
             return result
         return replace(focused, normalized=normalized, focused=True)
