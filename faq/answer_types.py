@@ -78,12 +78,12 @@ _DETAILS = {
     ),
     # The outline never speaks of money: allowances, refunds and budgets are somebody else's rules.
     "no money given": (
-        re.compile(r"补贴|补助|报销|奖金|加班费|工资|津贴|费用|经费|钱|发票|误餐|自费|自己买(?![了的])|[要得去]买|购买|自备"),
+        re.compile(r"补贴|补助|报销|奖金|加班费|工资|津贴|费用|经费|钱|发票|误餐|误工费|车费|路费|交通费|餐费|伙食费|劳务费|讲课费|稿费|自费|自己买(?![了的])|[要得去]买|购买|自备"),
         re.compile(r"经费|费用|\d+元"),
     ),
     "no place given": (
         re.compile(r"会场|在哪[里儿]?(?:开|领|举行|举办|集合|买|拿)|去哪[里儿]?(?:领|拿|买)|哪[里儿]领|地址|地点|什么地方开|啥地方开|"
-                   r"哪[个间](?:礼堂|会议室|会场|房间|教室|楼|办公室)|[哪什啥]么?个?(?:场地|场所)"),
+                   r"哪[个间](?:礼堂|会议室|会场|房间|教室|楼|办公室)|[哪什啥]么?个?(?:场地|场所)|几楼|几层楼|哪一?层楼|在几层|在哪一?层|哪栋"),
         re.compile(r"号楼|\d+室|会议室|礼堂|会场|地址|地点"),
     ),
     "no length given": (
@@ -113,10 +113,14 @@ _DETAILS = {
         re.compile(r"不合格|不及格|不过关|不达标|补课|重新测评"),
     ),
     "no file given": (
-        re.compile(r"下载|范本|网址|链接|二维码|软件|app|公众号|小程序|样表|发(?:个|份|一份|一下|给我)?(?:清单|名单|文件|原件)|"
-                   r"word|模板(?!.{0,4}参照)|格式的表|格式表|[哪什啥]么?个?平台|[哪什啥]么?个?系统|"
-                   r"(?:哪张|哪个|什么|啥)表格?(?![态现彰达扬率述决])|议程|日程"),
-        re.compile(r"下载|网址|http|软件|样表"),
+        re.compile(r"下载|网址|链接|二维码|软件|app|公众号|小程序|发(?:个|份|一份|一下|给我)?(?:清单|名单|文件|原件)|"
+                   r"word|[哪什啥]么?个?平台|[哪什啥]么?个?系统"),
+        re.compile(r"下载|网址|http|软件"),
+    ),
+    # A form or a model to follow: only "参照社工委方案" (the plan's model) answers it.
+    "no template given": (
+        re.compile(r"范本|样表|模板(?!.{0,4}参照)|格式的表|格式表|(?:哪张|哪个|什么|啥)表格?(?![态现彰达扬率述决])|议程|日程"),
+        re.compile(r"样表|参照[^，。；]{0,6}方案"),
     ),
     # How a paper is handed in: "书面评议" and "书面或网络公开" are ways to review and publish a
     # paper, never to hand it in.
@@ -161,6 +165,22 @@ _DETAILS = {
                    r"关系.{0,10}手续|手续.{0,6}关系"),
         re.compile(r"证明|介绍信|手续"),
     ),
+    # Who chairs or speaks at a meeting: the outline says which meetings to hold, not who leads them
+    # (only the analysis report has its author named).
+    "no host given": (
+        re.compile(r"主持|主讲|谁[来去]?讲课|谁[来去]?[作做]报告|谁[来去]?讲话|哪[个位]领导[来去]?讲"),
+        re.compile(r"主持|主讲|讲课|[作做]报告|讲话"),
+    ),
+    # What to wear: never in the outline.
+    "no dress code given": (
+        re.compile(r"(?<![贯])穿(?!插)|着装|正装|服装|制服|工作服|戴党徽|佩戴"),
+        re.compile(r"着装|服装|佩戴|党徽"),
+    ),
+    # Whom a paper goes to: only the items saying "报上一级…" answer it ("心得体会交给谁" is not).
+    "no recipient given": (
+        re.compile(r"(?:交|报|送|递)给谁|(?:交|报送|上交|送)到?哪(?:[里儿]|$| )|找谁交"),
+        re.compile(r"报上一?级|报上级|向上一?级|报批|备案|通报"),
+    ),
     # Who stands in for an absent leader: the outline names the posts, never a deputy for them.
     "no stand-in rule given": (
         re.compile(r"临时代|代一下|代替|顶替|(?<!人事)代理|替代|顶上|替一下|代为|替他|替她"),
@@ -185,12 +205,27 @@ def _shares_word(question: str, text: str) -> bool:
     return any(pair in text for pair in _CJK_PAIR.findall(question) if pair not in _GENERIC_PAIRS)
 
 
-def missing_detail(question: str, answer: str, item_question: str = "", terms: Sequence[str] = ()) -> str | None:
+def _told_spans(question: str, telling: str) -> list[tuple[int, int]]:
+    """Where the clauses of ``telling`` (clauses of ``question`` that only tell) stand in it."""
+    told = set(telling.split(" "))
+    spans, start = [], 0
+    for clause in question.split(" "):
+        if clause in told:
+            spans.append((start, start + len(clause)))
+        start += len(clause) + 1
+    return spans
+
+
+def missing_detail(question: str, answer: str, item_question: str = "", terms: Sequence[str] = (),
+                   telling: str = "") -> str | None:
     """The precise detail ``question`` asks for that ``answer`` (of the item asking ``item_question``)
     does not contain, or None. ``terms`` are the outline's terms the question names, if any: a date
-    must be stated beside one of them ("指导检查组哪天来" is not answered by another meeting's date)."""
+    must be stated beside one of them ("指导检查组哪天来" is not answered by another meeting's date).
+    A cue standing wholly in a clause of ``telling`` is the asker's story, not what is asked
+    ("比如人手和经费不足" does not ask about money)."""
+    told = _told_spans(question, telling) if telling else []
     for reason, (cue, evidence) in _DETAILS.items():
-        if not cue.search(question):
+        if not any(not any(a <= m.start() and m.end() <= b for a, b in told) for m in cue.finditer(question)):
             continue
         paragraphs = [p for p in answer.splitlines() if evidence.search(p)]
         if reason == "no date given" and terms:

@@ -13,7 +13,8 @@ from functools import lru_cache
 
 # Words that make a clause a question: question particles, question words, A-not-A endings.
 _ASKS = re.compile(r"吗|么|呢|吧|啥|什么|怎|咋|几|多少|哪|谁|是否|是不是|要不要|能不能|可不可以|用不用|有没有|如何|何时|"
-                   r"多久|多长|还是|[行中能要可对好算搞去]不|不[行中]|[了完过]没|没有?$|不$")
+                   r"多久|多长|还是|[行中能要可对好算搞去]不|不[行中]|[了完过]没|没有?$|不$|"
+                   r"([\u4e00-\u9fff])[不没]\1")
 # "啥也不懂", "什么都没说": a question word used in a statement.
 _STATEMENT_USE = re.compile(r"(?:啥|什么|哪儿|哪里)(?:也|都)")
 

@@ -324,7 +324,9 @@ class Matcher:
         if _ASKS_CATEGORY.search(normalized):
             return "category not defined"
         top = self.kb.items[evidence.top]
-        return missing_detail(normalized, top.answer, top.question, self._named_in(evidence.pieces))
+        # "下午要把纸质版送过去 学实办在哪个房间": the story around the question asks no detail.
+        return missing_detail(normalized, top.answer, top.question, self._named_in(evidence.pieces),
+                              telling=split[1] if split else "")
 
     def _slots(self, pieces: list[Piece], weights: dict[str, float]) -> tuple[list[tuple[str, ...]], list[str]]:
         """The question's possible anchors (each a word with its known sub-terms) and its telling

@@ -121,3 +121,17 @@ def test_finding_everything_before_fixing_becomes_one_phrase() -> None:
     assert normalize("问题都查完了以后再统一整改吗") == "问题都查完再改吗"
     assert normalize("查完了没") == "查完了没"  # nothing about fixing
 
+
+
+def test_a_leave_split_around_its_length_is_joined() -> None:
+    assert normalize("五一想请几天假") == "五一想请假几天"
+    assert normalize("请两天假行吗") == "请假两天行吗"
+    assert normalize("请个假") == "请个假"  # already a phrase the lexicon knows
+
+
+def test_a_doubled_verb_is_the_verb() -> None:
+    assert normalize("想改改管理模式") == "想改管理模式"
+    assert normalize("方案随便写写就行吗") == "方案随便写就行吗"
+    # 说说/讲讲 ask for an explanation; other doubled characters are words of their own.
+    assert normalize("说说三力") == "说说三力"
+    assert normalize("谢谢") == "谢谢"

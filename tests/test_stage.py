@@ -371,3 +371,28 @@ def test_what_to_do_now_matching_the_schedule_item_is_answered_as_of_today(servi
     reply = ask(service, "眼下该做点啥 学实", 2009, 5, 12)
     assert reply.intent == "stage" and "分析检查" in reply.text, reply.text
 
+
+
+@pytest.mark.parametrize(("text", "month", "day", "said"), [
+    # "八月底了" tells today's date: what is left to do is asked as of that day.
+    ("都八月底了 学实还剩啥要做的", 8, 28, "已经结束"),
+    ("眼下是不是该着手整改方案了", 7, 1, "整改落实"),
+    ("党课教案截止日子还早吧", 5, 3, "还有17天"),
+    ("这个阶段结束了下一个是什么", 4, 28, "下一阶段是第二阶段「分析检查」"),
+])
+def test_wordings_that_ask_about_the_calendar(service, text, month, day, said):
+    reply = ask(service, text, 2009, month, day)
+    assert reply.intent == "stage" and said in reply.text, reply.text
+
+
+def test_without_a_told_date_what_is_left_to_do_is_a_faq_question(service):
+    assert ask(service, "学实还剩啥要做的", 2009, 8, 28).intent != "stage"
+
+
+def test_a_paper_past_its_deadline_says_where_things_stand_now(service):
+    reply = ask(service, "是不是还在写分析检查报告", 2009, 7, 20)
+    assert reply.intent == "stage" and "已于6月20日截止" in reply.text, reply.text
+    assert "已进入第三阶段「整改落实」" in reply.text, reply.text
+    # Before the deadline nothing is added.
+    reply = ask(service, "分析检查报告什么时候交", 2009, 6, 1)
+    assert "已进入" not in reply.text, reply.text
