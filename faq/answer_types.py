@@ -61,7 +61,7 @@ def evidenced_types(answer: str) -> list[str]:
 
 
 # Asking for a day, not a period ("几号交", "哪天开"); "几号楼" asks for a building.
-EXACT_DAY = r"哪天|哪一天|几号(?![楼线门房室窗院床])|具体日期|星期几|周几|礼拜几|几点"
+EXACT_DAY = r"哪天|哪一天|几号(?![楼线门房室窗院床人])|具体日期|星期几|周几|礼拜几|几点"
 
 # (question cue, answer evidence) per precise detail. A cue must not catch the outline's own ways of
 # asking where ("在哪参加" is about which unit, "报哪里" about whom to report to).
@@ -87,7 +87,7 @@ _DETAILS = {
         re.compile(r"号楼|\d+室|会议室|礼堂|会场|地址|地点"),
     ),
     "no length given": (
-        re.compile(r"多少字|字数|几个字|[几上][千百万]字|万字|写多长|篇幅|几页|多长(?!时间)"),
+        re.compile(r"多少字|字数|几个字|[几上][千百万]字|万字|写多长|篇幅|几页|多少页|多长(?!时间)"),
         re.compile(r"\d+字|字数|篇幅"),
     ),
     # How long a meeting or a speech lasts: the outline gives stages in weeks, never minutes or hours.
@@ -137,7 +137,7 @@ _DETAILS = {
     ),
     "no frequency given": (
         re.compile(r"多久.{0,3}一[期次回]|几天一[期次]|多长时间一[期次]|[开搞办]几次|几次会|[一每]个?(?:月|周|星期|礼拜|年|季度).{0,6}几次|出几期|多少期|几期"),
-        re.compile(r"每[周月天年季]|\d+次|[一二两三四五]次"),
+        re.compile(r"每[周月天年季]|\d+次|[一二两三四五]次|及时向上"),
     ),
     "no head count given": (
         re.compile(r"派几个?人|派多少人|几个人[去参上来]|[去来]几个人|多少人[去参来]|几人参加|几个代表|多少个代表"),
@@ -184,7 +184,7 @@ _DETAILS = {
     # Who stands in for an absent leader: the outline names the posts, never a deputy for them.
     "no stand-in rule given": (
         re.compile(r"临时代|代一下|代替|顶替|(?<!人事)代理|替代|顶上|替一下|代为|替他|替她"),
-        re.compile(r"代替|顶替|委托|代理"),
+        re.compile(r"代替|顶替|委托|代理|代训"),
     ),
 }
 

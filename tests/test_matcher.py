@@ -499,6 +499,11 @@ def test_missing_detail_looks_at_the_answer() -> None:
     told = "原因主要写客观原因就行吧 比如人手和经费不足"
     assert missing_detail(told, "特别是主观原因", telling="比如人手和经费不足") is None
     assert missing_detail(told, "特别是主观原因") == "no money given"
+    # "十几号人" counts people, it names no day; a meeting instead of a class is the outline's 以会代训.
+    assert missing_detail("单位就二十几号人 代表咋选", "不少于15名") is None
+    assert missing_detail("培训能用开会代替吗", "采取以会代训、集中辅导等形式") is None
+    assert missing_detail("调研报告写多少页", "形成一份有质量的调研报告") == "no length given"
+    assert missing_detail("情况多久报一次", "有关情况及时向上一级领导小组报告") is None
     moved = "组织关系要转到外区 手续怎么办"
     assert missing_detail(moved, "原则上参加组织关系所在单位", telling="组织关系要转到外区") == "no paperwork given"
     assert missing_detail("测评没通过会怎样", "及时组织好满意度测评") == "no consequence given"

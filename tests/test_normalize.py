@@ -135,3 +135,8 @@ def test_a_doubled_verb_is_the_verb() -> None:
     # 说说/讲讲 ask for an explanation; other doubled characters are words of their own.
     assert normalize("说说三力") == "说说三力"
     assert normalize("谢谢") == "谢谢"
+
+
+def test_both_at_once_with_an_object_and_find_all_then_start_fixing() -> None:
+    assert normalize("能不能一边查问题一边就改") == "能不能边查边改"
+    assert normalize("要等全查完了才开始整改吗") == "要等全查完再改吗"

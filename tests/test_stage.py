@@ -379,6 +379,12 @@ def test_what_to_do_now_matching_the_schedule_item_is_answered_as_of_today(servi
     ("眼下是不是该着手整改方案了", 7, 1, "整改落实"),
     ("党课教案截止日子还早吧", 5, 3, "还有17天"),
     ("这个阶段结束了下一个是什么", 4, 28, "下一阶段是第二阶段「分析检查」"),
+    # A paper named in the statement is what the asker has done; the question is about the campaign.
+    ("资料交上去了 下一个阶段是什么", 4, 24, "下一阶段是第二阶段「分析检查」"),
+    ("过几天是不是进入下一阶段 下一阶段叫什么", 4, 29, "还有2天"),
+    ("国庆回来学实还要继续吗", 10, 9, "已经结束"),
+    ("分析检查还没完吧", 6, 25, "已经结束5天"),
+    ("学实后边还有什么活动", 11, 2, "已经结束"),
 ])
 def test_wordings_that_ask_about_the_calendar(service, text, month, day, said):
     reply = ask(service, text, 2009, month, day)
