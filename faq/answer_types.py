@@ -145,8 +145,12 @@ _DETAILS = {
     ),
     # Scores and rankings of members' writing: the outline only asks for it to be written.
     "no scoring given": (
-        re.compile(r"打分|排名|评分|名次|排个?名"),
+        re.compile(r"打分|排名(?!单)|评分|名次|排个名"),
         re.compile(r"打分|评分|排名"),
+    ),
+    "no score scale given": (
+        re.compile(r"满分|计分|[怎咋]么?算分|分值|几分制|百分制"),
+        re.compile(r"满分|\d+分"),
     ),
     # A limit in days or numbers ("几天以内书记就能批"): the outline gives rules, never cut-offs.
     "no threshold given": (
@@ -181,6 +185,11 @@ _DETAILS = {
         re.compile(r"(?:交|报|送|递)给谁|(?:交|报送|上交|送)到?哪(?:[里儿]|$| )|找谁交"),
         re.compile(r"报上一?级|报上级|向上一?级|报批|备案|通报"),
     ),
+    # When an office is staffed: the outline gives the office's room, never its hours.
+    "no office hours given": (
+        re.compile(r"值班|办公时间|上班时间|开放时间|几点上班|几点下班|几点开门|周末有人|晚上有人|中午有人"),
+        re.compile(r"值班|办公时间"),
+    ),
     # Who stands in for an absent leader: the outline names the posts, never a deputy for them.
     "no stand-in rule given": (
         re.compile(r"临时代|代一下|代替|顶替|(?<!人事)代理|替代|顶上|替一下|代为|替他|替她"),
@@ -205,6 +214,11 @@ def _shares_word(question: str, text: str) -> bool:
     return any(pair in text for pair in _CJK_PAIR.findall(question) if pair not in _GENERIC_PAIRS)
 
 
+# A cue that is no question in the presence of these words: the satisfaction test is itself a rating,
+# so "测评请哪些人来打分" asks who rates, which the outline says.
+_UNLESS = {"no scoring given": re.compile(r"测评")}
+
+
 def _told_spans(question: str, telling: str) -> list[tuple[int, int]]:
     """Where the clauses of ``telling`` (clauses of ``question`` that only tell) stand in it."""
     told = set(telling.split(" "))
@@ -226,6 +240,8 @@ def missing_detail(question: str, answer: str, item_question: str = "", terms: S
     told = _told_spans(question, telling) if telling else []
     for reason, (cue, evidence) in _DETAILS.items():
         if not any(not any(a <= m.start() and m.end() <= b for a, b in told) for m in cue.finditer(question)):
+            continue
+        if reason in _UNLESS and _UNLESS[reason].search(question):
             continue
         paragraphs = [p for p in answer.splitlines() if evidence.search(p)]
         if reason == "no date given" and terms:

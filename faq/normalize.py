@@ -25,6 +25,10 @@ _FIND_THEN_FIX = re.compile(r"[查找摸]完了?(?:以后|之后)?(?:再|才能?
 _SPLIT_LEAVE = re.compile(r"请([一两三四五六七八九十几半多]{0,2}个?(?:天|日|周|星期|礼拜|月)的?)假")
 # "改改管理模式", "查查问题": a doubled verb means the verb (说说/讲讲 stay: they ask for an explanation).
 _DOUBLED_VERB = re.compile(r"([改查看问学写弄搞想聊找试理议评列])\1(?!\1)")
+# "哪一类的", "哪一种": the question word, not the outline's 一类 (first-type units).
+_WHICH_ONE = re.compile(r"哪一(?=[类种样个])")
+# "报到哪一级": reporting a paper somewhere, not reporting for duty.
+_REPORT_TO = re.compile(r"报到(?=哪|上级|上一级)")
 # Politeness at the start carries no meaning for matching.
 _LEADING_FILLER = re.compile(r"^(?:(?:请问|想问|问一下|问下|打听一下|麻烦问下|麻烦问一下|麻烦|你好|您好|小助手|助手|老师|我想问|我想知道|想请教|请教一下|请教)\s*)+")
 
@@ -61,5 +65,6 @@ def normalize(text: str, bot_names: tuple[str, ...] = DEFAULT_BOT_NAMES) -> str:
     text = _LEADING_FILLER.sub("", text)
     text = _BOTH_AT_ONCE.sub(r"边\1边\2", text)
     text = _SPLIT_LEAVE.sub(r"请假\1", text)
+    text = _REPORT_TO.sub("报给", _WHICH_ONE.sub("哪", text))
     text = _DOUBLED_VERB.sub(r"\1", text)
     return _FIND_THEN_FIX.sub("查完再改", text)

@@ -504,6 +504,12 @@ def test_missing_detail_looks_at_the_answer() -> None:
     assert missing_detail("培训能用开会代替吗", "采取以会代训、集中辅导等形式") is None
     assert missing_detail("调研报告写多少页", "形成一份有质量的调研报告") == "no length given"
     assert missing_detail("情况多久报一次", "有关情况及时向上一级领导小组报告") is None
+    # Office hours, a score scale; the satisfaction test is itself a rating, so who rates is answered.
+    assert missing_detail("办公室中午有人吗 周末值班吗", "办公场所在局2号楼106室") == "no office hours given"
+    assert missing_detail("评议满分多少", "由群众代表参加评议") == "no score scale given"
+    assert missing_detail("评议咋打分", "由群众代表参加评议") == "no scoring given"
+    assert missing_detail("测评找哪些人打分", "邀请群众代表参加满意度测评") is None
+    assert missing_detail("这周还算分析检查吗", "分析检查阶段") is None  # 算分 here is 算 + 分析
     moved = "组织关系要转到外区 手续怎么办"
     assert missing_detail(moved, "原则上参加组织关系所在单位", telling="组织关系要转到外区") == "no paperwork given"
     assert missing_detail("测评没通过会怎样", "及时组织好满意度测评") == "no consequence given"

@@ -385,6 +385,8 @@ def test_what_to_do_now_matching_the_schedule_item_is_answered_as_of_today(servi
     ("国庆回来学实还要继续吗", 10, 9, "已经结束"),
     ("分析检查还没完吧", 6, 25, "已经结束5天"),
     ("学实后边还有什么活动", 11, 2, "已经结束"),
+    ("调研报告是不是快截止了", 4, 27, "还有3天"),
+    ("眼下应该忙学习还是忙写分析检查报告", 6, 10, "还有10天"),
 ])
 def test_wordings_that_ask_about_the_calendar(service, text, month, day, said):
     reply = ask(service, text, 2009, month, day)
