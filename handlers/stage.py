@@ -55,6 +55,8 @@ _TASKS = re.compile(r"做什么|干什么|干啥|做啥|忙啥|忙什么|干嘛|
 _ASKS_WHAT = re.compile(r"[做干]些?(?:啥|什么)|准备些?(?:啥|什么)|准备工作|[怎咋]么?准备|如何准备|注意(?:啥|什么)|[怎咋]么?开|如何开")
 
 
+# "演讲会谁组织 啥时候开": the calendar says when, never who organises, so the FAQ answers the whole.
+_ASKS_WHO_DOES = re.compile(r"谁[来去]?(?:组织|负责|主持|牵头|召集|参加|开)|由谁|哪个部门|哪个单位(?:组织|负责|牵头)")
 # "这个阶段要交啥，多少字": "this stage" beside a count of something asks about that thing.
 _THIS_STAGE_ONLY = re.compile(r"^(?:现阶段|这个阶段|这阶段|本阶段|当前阶段|目前阶段)$")
 _ASKS_AMOUNT = re.compile(r"多少字|几个?字|字数|几篇|几份|多少份|多少篇|[开有]几[个次场]会?|几[个次场]会")
@@ -328,7 +330,7 @@ def _stage_reply(text: str, msg: IncomingMessage, campaign: Campaign, matcher: M
         body, source = _current_answer(campaign, today, text), campaign.source
     # "整改方案几号前交，交哪个办公室": the calendar gives the date but not the other detail asked, so
     # the question goes on to the FAQ, which answers it whole or declines.
-    if missing_detail(text, body):
+    if missing_detail(text, body) or _ASKS_WHO_DOES.search(text):
         return None
     return Reply(text=f"{body}\n{_source(source)}", intent="stage",
                  meta={"faq_id": None, "source": _source(source), "score": None, "normalized": text})

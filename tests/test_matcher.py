@@ -447,6 +447,7 @@ def test_an_exact_day_the_top_item_never_gives_is_declined(shared_matcher) -> No
     ("开动员会要穿正装吗", "no dress code given"),
     ("心得体会写完交给谁", "no recipient given"),
     ("民主生活会在几楼开", "no place given"),
+    ("成果交流会放在哪个场馆", "no place given"),
 ])
 def test_a_precise_detail_the_top_item_lacks_is_declined(shared_matcher, question: str, reason: str) -> None:
     assert shared_matcher.match(question).reason == reason
@@ -589,6 +590,13 @@ def test_asking_part_keeps_only_the_clauses_that_ask() -> None:
     # A-not-A of any verb or adjective asks ("严不严", "开没开").
     assert asking_part("平时工作忙 学实请假严不严") == "学实请假严不严"
     assert asking_part("我们人少 动员大会开没开") == "动员大会开没开"
+
+
+def test_taking_annual_leave_during_the_campaign_is_a_leave_question(shared_matcher) -> None:
+    """休年假 asked beside the campaign is about its leave rules; how many days are left is not."""
+    result = shared_matcher.match("活动期间副院长休年假要报批吗")
+    assert result.outcome == "answer" and result.best.item.id == "other-leave"
+    assert shared_matcher.match("年假还有几天怎么查").outcome == "fallback"
 
 
 def test_what_the_asker_tells_about_their_unit_is_context(shared_matcher) -> None:

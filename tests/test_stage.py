@@ -404,3 +404,10 @@ def test_a_paper_past_its_deadline_says_where_things_stand_now(service):
     # Before the deadline nothing is added.
     reply = ask(service, "分析检查报告什么时候交", 2009, 6, 1)
     assert "已进入" not in reply.text, reply.text
+
+
+def test_who_organises_and_when_is_left_to_the_faq(service):
+    """The calendar can date a meeting but not say who organises it; the FAQ item says both."""
+    reply = ask(service, "交流会由谁牵头 什么时候开", 2009, 4, 10)
+    assert reply.intent != "stage", reply.text
+    assert ask(service, "交流会什么时候开", 2009, 4, 10).intent == "stage"
