@@ -515,6 +515,9 @@ def test_missing_detail_looks_at_the_answer() -> None:
     assert missing_detail(moved, "原则上参加组织关系所在单位", telling="组织关系要转到外区") == "no paperwork given"
     assert missing_detail("测评没通过会怎样", "及时组织好满意度测评") == "no consequence given"
     assert missing_detail("测评要几个环节", "及时组织好满意度测评") is None
+    # A worry told beside the question ("怕…完不成") is not a question about what follows a failure.
+    assert missing_detail("指标怕订太满了完不成", "科学设定合理有限目标") is None
+    assert missing_detail("整改事项完不成要被通报吗", "整改落实") == "no consequence given"
     # 人事代理 is a form of employment, not someone standing in for another.
     assert missing_detail("人事代理的老师要参加吗", "非在编党员参加该单位的活动") is None
     assert missing_detail("书记不在谁代理主持", "书记主持") == "no stand-in rule given"

@@ -387,6 +387,7 @@ def test_what_to_do_now_matching_the_schedule_item_is_answered_as_of_today(servi
     ("学实后边还有什么活动", 11, 2, "已经结束"),
     ("调研报告是不是快截止了", 4, 27, "还有3天"),
     ("眼下应该忙学习还是忙写分析检查报告", 6, 10, "还有10天"),
+    ("学实眼下走到哪步了", 7, 2, "整改落实"),
 ])
 def test_wordings_that_ask_about_the_calendar(service, text, month, day, said):
     reply = ask(service, text, 2009, month, day)
