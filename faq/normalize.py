@@ -20,7 +20,7 @@ _SPACES = re.compile(r"\s+")
 # "一边查一边改" is the outline's "边查边改": the long spoken form would share no word with it.
 _BOTH_AT_ONCE = re.compile(r"一边([\u4e00-\u9fff])(?:问题|毛病)?一?边(?:就|也|再)?([\u4e00-\u9fff])")
 # "查完了再统一整改", "找完了再改": finding every problem before fixing any is what the outline's 边查边改 answers.
-_FIND_THEN_FIX = re.compile(r"[查找摸]完了?(?:以后|之后)?(?:再|才能?|然后)(?:开始)?(?:统一|集中|一起)?(?:整改|改)")
+_FIND_THEN_FIX = re.compile(r"[查找摸]完了?(?:问题|毛病)?(?:以后|之后)?(?:然后再|再|才能?|然后)(?:开始)?(?:统一|集中|一起)?(?:整改|改)")
 # "请几天假": the verb and its object split around a length; "请假几天" keeps the outline's word.
 _SPLIT_LEAVE = re.compile(r"请([一两三四五六七八九十几半多]{0,2}个?(?:天|日|周|星期|礼拜|月)的?)假")
 # "改改管理模式", "查查问题": a doubled verb means the verb (说说/讲讲 stay: they ask for an explanation).

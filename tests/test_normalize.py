@@ -140,6 +140,7 @@ def test_a_doubled_verb_is_the_verb() -> None:
 def test_both_at_once_with_an_object_and_find_all_then_start_fixing() -> None:
     assert normalize("能不能一边查问题一边就改") == "能不能边查边改"
     assert normalize("要等全查完了才开始整改吗") == "要等全查完再改吗"
+    assert normalize("得先找完毛病然后再改吗") == "得先查完再改吗"
 
 
 def test_which_one_is_a_question_word_and_reporting_to_is_not_reporting_for_duty() -> None:

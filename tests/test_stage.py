@@ -388,6 +388,7 @@ def test_what_to_do_now_matching_the_schedule_item_is_answered_as_of_today(servi
     ("调研报告是不是快截止了", 4, 27, "还有3天"),
     ("眼下应该忙学习还是忙写分析检查报告", 6, 10, "还有10天"),
     ("学实眼下走到哪步了", 7, 2, "整改落实"),
+    ("离分析检查还差几天才开始", 4, 25, "还有6天"),  # 几天才 is a count of days, not 天才
 ])
 def test_wordings_that_ask_about_the_calendar(service, text, month, day, said):
     reply = ask(service, text, 2009, month, day)
@@ -412,3 +413,11 @@ def test_who_organises_and_when_is_left_to_the_faq(service):
     reply = ask(service, "交流会由谁牵头 什么时候开", 2009, 4, 10)
     assert reply.intent != "stage", reply.text
     assert ask(service, "交流会什么时候开", 2009, 4, 10).intent == "stage"
+
+
+@pytest.mark.parametrize("month", [8, 12])
+def test_what_to_do_as_the_campaign_nears_its_end_is_the_outlines(service, month):
+    """"快结束了 要干些啥" tells where things stand and asks what to do: the outline answers it,
+    also when the calendar has passed the end."""
+    reply = ask(service, "学实马上快结束了 这时候该干些啥", 2009, month, 10)
+    assert reply.intent == "faq" and "满意度测评" in reply.text, reply.text
