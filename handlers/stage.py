@@ -17,8 +17,8 @@ from scheduler.campaign import Campaign, Deadline, Stage
 
 # A stage question asks WHEN something happens, WHERE the campaign stands NOW, whether something
 # is DONE yet, or what comes NEXT. "X结束要交什么" (what to do at an end) is not one: it goes to the FAQ.
-_WHEN = (r"什么时候|啥时候|什么时间|几时|几号(?![楼室房线窗人])|几月|哪个月|月份|哪天|哪一天|何时|多久|多长时间|多少时间|距离|(?<![请休放歇假])几天|(?<![请休放歇假])多少天|还有几(?:天|个?星期|周|个?礼拜)?|剩几天|"
-         r"剩下几天|还差几(?:天|个?星期|周|个?礼拜)?|截止日期|截止时间|日子|快截止|快到期|要截止了|期限|最晚|最后一天|今天|明天|快到|快完|快结束")
+_WHEN = (r"什么时候|啥时候|什么时间|几时|几号(?![楼室房线窗人])|几月|哪个月|月份|哪天|哪一天|何时|多久|多长时间|多少时间|距离|(?<![请休放歇假])几天|(?<![请休放歇假])多少天|还[有差]几(?:天|个?星期|周|个?礼拜)?|剩几天|"
+         r"剩下几天|截止日期|截止时间|日子|快截止|快到期|要截止了|期限|最晚|最后一天|今天|明天|快到|快完|快结束")
 # "八月底了，还有啥要做的": the asker tells today's date, which asks about now.
 _TOLD_NOW = r"[一二三四五六七八九十\d]{1,2}月(?:份|底|初|中|末|上旬|中旬|下旬)?(?:了|啦)(?=$| )"
 _NOW = (_TOLD_NOW + r"|现在|目前|眼下|这会儿|这会|当前|当下|现阶段|这个阶段|这阶段|本阶段|此时|这阵子|最近|这周|本周|这个星期|这礼拜|这两天|这几天|"
@@ -59,6 +59,9 @@ _ASKS_WHAT = re.compile(r"[做干]些?(?:啥|什么)|准备些?(?:啥|什么)|�
 _ASKS_WHO_DOES = re.compile(r"谁[来去]?(?:组织|负责|主持|牵头|召集|参加|开)|由谁|哪个部门|哪个单位(?:组织|负责|牵头)")
 # "这个阶段要交啥，多少字": "this stage" beside a count of something asks about that thing.
 _THIS_STAGE_ONLY = re.compile(r"^(?:现阶段|这个阶段|这阶段|本阶段|当前阶段|目前阶段)$")
+# "活动快结束了要做哪些收尾": nearing the end is what the asker tells; what to do then is the
+# outline's content, so the cue is weak and a confident FAQ answer wins on any day.
+_NEARING_END_TASKS = re.compile(r"快(?:要)?(?:结束|完|收尾|收官)了?.{0,6}?(?:要|该|得)?(?:做|干|搞|准备|弄)(?:哪些|什么|啥|些啥|些什么)")
 _ASKS_AMOUNT = re.compile(r"多少字|几个?字|字数|几篇|几份|多少份|多少篇|[开有]几[个次场]会?|几[个次场]会")
 
 
@@ -66,6 +69,8 @@ def stage_cue(text: str, campaign: Campaign) -> str | None:
     """How sure we are that ``text`` asks about time: "strong", "weak" (defer to a confident FAQ
     answer), or None. Asks when something happens, where the campaign stands, whether something is
     done, or what is next."""
+    if _NEARING_END_TASKS.search(text):
+        return "weak"
     progress = [m.group(0) for m in _PROGRESS_RE.finditer(text)]
     if progress:
         if all(_THIS_STAGE_ONLY.match(p) for p in progress) and _ASKS_AMOUNT.search(text) and not _WHEN_RE.search(text):
@@ -240,10 +245,6 @@ def _other_campaign(text: str) -> bool:
     return any(int(a + b) != CAMPAIGN_YEAR for a, b in _YEAR.findall(text))
 
 
-# "活动快结束了要做哪些收尾": nearing the end is what the asker tells; what to do then is the
-# outline's content, which a confident FAQ answer gives on any day.
-_NEARING_END_TASKS = re.compile(r"快(?:要)?(?:结束|完|收尾|收官)了?.{0,6}?(?:要|该|得)?(?:做|干|搞|准备|弄)(?:哪些|什么|啥|些啥|些什么)")
-
 
 @handler("stage")
 def stage_handler(msg: IncomingMessage, campaign: Campaign, matcher: Matcher) -> Reply | None:
@@ -251,10 +252,6 @@ def stage_handler(msg: IncomingMessage, campaign: Campaign, matcher: Matcher) ->
     # The filter needs the calendar, which only the handler is given; None passes the message on.
     # Read with typing slips undone, as the matcher does: "现在还是分析减查吗" names a stage.
     text = matcher.corrected(normalize(msg.text))
-    if _NEARING_END_TASKS.search(text):
-        faq = matcher.match(text)
-        if faq.outcome == "answer" and faq.best.item.section != campaign.source:
-            return None
     # "刚入党啥也不懂 学实开始了没": people tell who they are or what happened before they ask. The
     # clauses that ask decide whether this is a calendar question at all.
     split = split_asking(text)
