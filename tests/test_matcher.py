@@ -30,6 +30,7 @@ IN_SCOPE = [
     ("第二批基层党组织总共多少个", "prep-units"),
     ("学习实践活动办公室设在什么地方", "prep-leadership"),
     ("单位书记和校长分设都是党员，领导小组组长怎么安排", "prep-leadership"),
+    ("这回学实的总负责人是哪位", "prep-leadership"),
     ("负责指导检查卫生党委的是哪个小组", "prep-inspection"),
     ("指导检查组的副组长是谁", "prep-inspection"),
     ("我们单位还需要另外设立实践载体吗", "prep-carrier"),
