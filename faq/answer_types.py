@@ -33,7 +33,7 @@ _QUESTION_CUES = {
                           r"(?:参加|搞|开展|参与)(?:学实|学习实践活动|这次活动|活动|这批|第二批)?(?:吗|么|不|没|呢|啊)*$"),
     # "退休党员跟着第二批搞吗": whether a kind of member takes part is answered by the item on that
     # kind, not by the unit list that counts them.
-    "⟨member⟩": re.compile(r"^(?=.*(?:参加|参与|搞|跟着|轮到|哪边))(?!.*(?:多少|几个|几名|人数))"
+    "⟨member⟩": re.compile(r"^(?=.*(?:参加|参与|搞|跟着|轮到|哪边|归谁|归哪|算谁|算哪|谁管|哪管))(?!.*(?:多少|几个|几名|人数))"
                             r".*(?:离退休|退休|离休|老干部|借调|挂职|抽调|非在编|编外|党校|学习班|兼职|兼任|非党|党外|民主党派|非中共)"),
     # "What goes into it": only items that list the parts of something answer it.
     # "分几块" counts the parts, which only an item listing them can do.

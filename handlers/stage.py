@@ -28,7 +28,7 @@ _DONE = (r"(?<!不用)(?<!不要)(?<!不必)(?<!用不着)(?:开始|结束|截�
          r"(?:了吗|了没有?|了没呢|没有?|了么|了不|了吧|了呗)|(?:是不是|是否)(?:已经)?[都全]?(?:已经)?(?:搞|弄|做|干|忙|办)?完了|"
          r"已经(?:进入|开始|到了|结束|搞完|弄完|完了)|已经完了|是不是完了|已经到|已经过了|过了时间|还能报|还可以报|还来得及|还早(?:吧|吗|么|不|呢)|早不早|(?:还算|算不算|属于).{0,6}阶段|(?:进入|到|开始|结束|完)[^，。 ]{0,8}了(?:吗|没有?|不|么)$|多长时间了|多久了|还在搞|还在弄|还搞着|还在干|还在写|还在做|还在准备|"
          r"还在进行|在进行|进行中|进行到|结束了|过去了|收官了|来得及|晚不晚|过期|赶得上|赶不上|还能算|算数|还收|还能交|还能投|"
-         r"还在.{0,6}阶段|阶段了(?:吗|没|不|么)|过去多少天|过了多少天|过去几天|有多少天了|多少天了|几天了|"
+         r"还在.{0,6}阶段|(?:还算|算不算|还属于|属不属于|还是|是不是)(?:在)?(?:学实|活动|学习实践活动)?(?:期间|期内|范围内)|阶段了(?:吗|没|不|么)|过去多少天|过了多少天|过去几天|有多少天了|多少天了|几天了|"
          r"还没(?:完|结束|搞完|弄完|开始|到)(?:吗|么|呢|呀|啊|吧)?$|还在(?:吗|么|不|嘛)|还在不在|还在.{0,6}期间|(?:完了|搞完|弄完|结束了?)(?:以后|之后)?(?:接下来|然后|接着)(?:干|做|搞)|还有吗|还搞(?:吗|么|不)|还搞不搞|还弄不弄|还继续|还要继续|还进行(?:吗|不)|还开展(?:吗|不)|还要搞(?:吗|不)")
 _NEXT_CUE = (r"下一个|接下来|紧接着|下个阶段|下一阶段|最近要|马上要|快到|下周|这周|本周|这个星期|下个星期|这个月|下个月|"
              r"下个截止|结束后|完了以后|之后要|后面还有|后边还有|后续还有|还有什么安排|还有啥安排")
@@ -44,6 +44,8 @@ _DUE_RE = re.compile(_DUE_WORDS)
 _EXACT_DAY = re.compile(EXACT_DAY)
 # "还在整改落实吗": a named stage and "still" ask where the calendar stands.
 _STILL_RE = re.compile(r"还在|仍在|仍然|依然")
+_STATUS_RE = re.compile(r"(?:学实|活动|第二批|现在|目前|眼下|当前)(?:是|到了|进行到)?(?:什么|啥)(?:情况|状况|状态|样子)|"
+                        r"(?:学实|活动|第二批)(?:现在|目前|眼下|当前)?(?:进展|情况|进行得?)?(?:如何|怎样|怎么样|咋样)了?")
 _CAMPAIGN = re.compile(r"学习实践活动|学实|活动|阶段")
 _FILLER_RE = re.compile(r"开始|结束|收尾|完事|完成|一共|总共|前后|全部|整个|正式|真正|算|搞|弄|干|过|完|[\s还有了吗呢啊呀的是在要我们咱现到底离距剩下天已经多少几才就差都从起没么]")
 _NEXT_STAGE = re.compile(r"下一个?阶段|下个阶段|下一步.{0,3}阶段|(?:接下来|之后|后面|然后).{0,3}阶段|进入(?:什么|哪个|哪一个|啥)阶段|"
@@ -62,6 +64,10 @@ _THIS_STAGE_ONLY = re.compile(r"^(?:现阶段|这个阶段|这阶段|本阶段|�
 # "活动快结束了要做哪些收尾": nearing the end is what the asker tells; what to do then is the
 # outline's content, so the cue is weak and a confident FAQ answer wins on any day.
 _NEARING_END_TASKS = re.compile(r"快(?:要)?(?:结束|完|收尾|收官)了?.{0,6}?(?:要|该|得)?(?:做|干|搞|准备|弄)(?:哪些|什么|啥|些啥|些什么)")
+# "普通党员这个阶段要交啥": what a member hands in is the outline's (the report item says it per
+# kind of member), so a confident item wins; "这个阶段要交什么材料" alone stays the calendar's.
+_ASKS_HAND_IN = re.compile(r"(?:党员|个人|每人|每个人|老师|医生|护士|职工|干部).{0,8}?"
+                           r"(?:[交写报](?:些|点)?(?:啥|什么|哪些)|[交写报](?:不)?[交写报]?.{0,2}东西)")
 _ASKS_AMOUNT = re.compile(r"多少字|几个?字|字数|几篇|几份|多少份|多少篇|[开有]几[个次场]会?|几[个次场]会")
 
 
@@ -73,7 +79,8 @@ def stage_cue(text: str, campaign: Campaign) -> str | None:
         return "weak"
     progress = [m.group(0) for m in _PROGRESS_RE.finditer(text)]
     if progress:
-        if all(_THIS_STAGE_ONLY.match(p) for p in progress) and _ASKS_AMOUNT.search(text) and not _WHEN_RE.search(text):
+        if all(_THIS_STAGE_ONLY.match(p) for p in progress) and not _WHEN_RE.search(text) and \
+                (_ASKS_AMOUNT.search(text) or _ASKS_HAND_IN.search(text)):
             return "weak"
         return "strong"
     timely = bool(_WHEN_RE.search(text) or _DONE_RE.search(text))
@@ -92,6 +99,9 @@ def stage_cue(text: str, campaign: Campaign) -> str | None:
             return "strong"
         # "现在还在调研阶段吗": a named stage and "now" ask where the calendar stands.
         if (now or _STILL_RE.search(text)) and campaign.find_stage(text) is not None:
+            return "strong"
+        # "学实现在什么情况": how the campaign is doing now, whatever the asker told before it.
+        if now and _STATUS_RE.search(text):
             return "strong"
         return "weak" if now or _NEXT_RE.search(text) else None
     if _NEXT_RE.search(text):

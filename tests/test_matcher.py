@@ -319,6 +319,14 @@ def test_function_words_glued_together_say_nothing(matcher) -> None:
     assert "调研" in words and "原因" in words
 
 
+def test_glues_jieba_knows_as_words_say_nothing_and_do_not_hide_a_term(matcher) -> None:
+    # jieba cuts "能不能自己" into 能 + 不能自己, and "另外出" into 另 + 外出 (a word for leave).
+    words = [p.word for p in matcher.segmenter.pieces(normalize("科室能不能自己另外出个心得题目"))]
+    assert "不能自己" not in words and "请假" not in words
+    assert "心得体会" in words or "心得" in words
+    assert "请假" in [p.word for p in matcher.segmenter.pieces(normalize("外出开会要报备吗"))]
+
+
 # -- the labelled paraphrase set through the whole bot ----------------------------------------------
 
 

@@ -227,3 +227,16 @@ def test_real_handlers_each_have_a_help_line_and_help_shows_them() -> None:
             assert h.help_line in text
     assert "发起签到" not in text
     assert HANDLER_ORDER[-1].name == "faq", "the FAQ is the last resort"
+
+
+@pytest.mark.parametrize(("text", "is_greeting"), [
+    ("各位早上好", True),
+    ("大家下午好呀", True),
+    ("早上好", True),
+    ("大家请假找谁批", False),
+    ("各位早上好 调研报告几号交", False),
+])
+def test_a_greeting_addressed_to_the_group_is_a_greeting(text: str, is_greeting: bool) -> None:
+    from handlers.help import is_help_request
+
+    assert is_help_request(_msg(text)) is is_greeting
