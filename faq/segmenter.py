@@ -63,11 +63,11 @@ STOPWORDS = frozenset(
     会 能 可 可以 可不可以 能不能 能否 能用 可用 是否 是不是 要不要 用不用 需不需要 有没有 会不会 行不行 好不好
     怎么 怎么样 怎样 如何 什么 啥 咋 咋样 咋办 怎么办 干啥 干什么 哪 哪些 哪个 哪种 哪类 哪样 哪一种 哪几种 哪一类 什么样 啥样 多少 几 几个 几块 么样 为什么 为啥
     请 请问 问 问下 问一下 一下 下 想 想问 知道 告诉 麻烦 谢谢 您 你 你们 我 我们 咱 咱们 他 她 他们 她们 它
-    这 那 这个 那个 这些 那些 这样 那样 这种 那种 此 其 该 个 些 点 一点 一些 着 过 被 把 给 对 从 向 让 等 之 这回 这一回 这一次 这趟 这轮 这一轮 另外出 额外出 意外出
+    这 那 这个 那个 这些 那些 这样 那样 这种 那种 此 其 该 个 些 点 一点 一些 着 过 被 把 给 对 从 向 让 等 之 这回 这一回 这一次 这趟 这轮 这一轮
     得 地 嘛 吧 而 但 但是 并 并且 如果 那么 所以 因为 然后 现在 一直 已经 到底 究竟 一般 一定 应该 需要 要 不 没
     还是 或者 以及 没有 还有 不要 不用 要么 时候 哪天 几号 几月 几点 地方 哪儿 里 中 上 下 内 啊 呀 好 一 二 两 儿 弄 搞 做 办 整 有关 关于 对于 方面 情况 问题
     """.split()
-)
+) | frozenset(_GLUED_AROUND_TERMS)
 
 
 @dataclass(frozen=True)
@@ -292,16 +292,20 @@ class Segmenter:
             return True
         if word in self._terms or word in self.lexicon.other_topics:
             return False
-        if len(word) > 1 and all(ch in STOPWORDS for ch in word):
-            # Glued-together function words ("咋搞", "不能", "要做") still say nothing about the topic.
-            return True
-        if len(word) > 2 and any(self.is_function_word(word[:i]) and self.is_function_word(word[i:])
-                                 for i in range(1, len(word))):
-            # jieba knows some such glues as words of their own ("能不能自己" → "不能自己").
-            return True
         tag = self._tags.get(word, "")
         if tag == "t" and _HOLIDAY.search(word):
             return False
+        if self._says_nothing(word, tag):
+            return True
+        # jieba knows some glues of two function words as one word ("能不能自己" → 能 + "不能自己").
+        return len(word) > 2 and any(self._says_nothing(word[:i]) and self._says_nothing(word[i:])
+                                     for i in range(1, len(word)))
+
+    def _says_nothing(self, word: str, tag: str | None = None) -> bool:
+        """A stopword, glued-together stopwords ("咋搞", "不能", "要做"), or a function-word tag."""
+        if word in STOPWORDS or (len(word) > 1 and all(ch in STOPWORDS for ch in word)):
+            return True
+        tag = self._tags.get(word, "") if tag is None else tag
         return tag in FUNCTION_TAGS or bool(_TEMPORAL.match(word))
 
     def _canon(self, word: str) -> str | None:

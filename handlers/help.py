@@ -23,7 +23,7 @@ _GREETING_WORDS = (
     r"(?:讲|说)个(?:笑话|故事)|陪我聊天|聊聊天|无聊"
 )
 _HELP = re.compile(rf"^(?:{_HELP_WORDS}){_TAIL}$")
-# "大家早上好", "老师们辛苦了": a greeting addressed to the group is still a greeting.
+# "大家早上好", "各位辛苦了": a greeting addressed to the group is still a greeting.
 _ADDRESSEE = r"(?:大家|各位|诸位|同志们|老师们|朋友们|领导们?|助手|小助手|学实助手|机器人)?"
 _CHITCHAT = re.compile(rf"^(?:{_ADDRESSEE}(?:{_GREETING_WORDS}){_TAIL}\s*)+$")
 
