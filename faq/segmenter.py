@@ -39,6 +39,8 @@ _A_NOT_A = re.compile(r"^([\u4e00-\u9fff]{1,2})[不没]\1$")
 _TEMPORAL = re.compile(
     r"^(?:[上下这本今明去前后昨每]|这几|最近|过几)?(?:个|一个|两个|几个)?(?:月|周|星期|礼拜|年|天|日|季度|学期)(?:份|底|初|末|里|内)?$"
     r"|^(?:年|月)(?:底|初|末)$|^\d+(?:月|日|号|年|天)$"
+    # "这阵子", "这段日子", "最近这一阵": a stretch of time around now.
+    r"|^(?:这|那|前|近|最近|最近这)一?(?:阵子|阵儿|阵|段|段日子|些日子|些天)$|^(?:一阵子?|阵子|近期|日子)$"
 )
 # jieba part-of-speech tags of words that never decide what a question is about: adverbs,
 # pronouns, prepositions, conjunctions, particles, modal particles, interjections, onomatopoeia,

@@ -31,6 +31,7 @@ IN_SCOPE = [
     ("学习实践活动办公室设在什么地方", "prep-leadership"),
     ("单位书记和校长分设都是党员，领导小组组长怎么安排", "prep-leadership"),
     ("这回学实的总负责人是哪位", "prep-leadership"),
+    ("单位的问题还没查完可以先动手改吗", "s1-problems"),
     ("负责指导检查卫生党委的是哪个小组", "prep-inspection"),
     ("指导检查组的副组长是谁", "prep-inspection"),
     ("我们单位还需要另外设立实践载体吗", "prep-carrier"),
@@ -317,6 +318,13 @@ def test_function_words_glued_together_say_nothing(matcher) -> None:
     words = [p.word for p in matcher.segmenter.pieces(normalize("调研咋搞，问题和原因能不能放一起写"))]
     assert "咋搞" not in words and "不能" not in words
     assert "调研" in words and "原因" in words
+
+
+@pytest.mark.parametrize("span", ["这阵子", "这段日子", "最近这一阵", "近期"])
+def test_a_stretch_of_time_around_now_is_not_a_topic(matcher, span) -> None:
+    weights, _ = matcher.query_weights(normalize(f"{span}请假管得严吗"))
+    assert "请假" in weights
+    assert not any(word in span for word in weights), weights
 
 
 def test_glues_jieba_knows_as_words_say_nothing_and_do_not_hide_a_term(matcher) -> None:

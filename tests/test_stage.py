@@ -389,6 +389,10 @@ def test_what_to_do_now_matching_the_schedule_item_is_answered_as_of_today(servi
     ("眼下应该忙学习还是忙写分析检查报告", 6, 10, "还有10天"),
     ("学实眼下走到哪步了", 7, 2, "整改落实"),
     ("离分析检查还差几天才开始", 4, 25, "还有6天"),  # 几天才 is a count of days, not 天才
+    # What the campaign is busy with these days is the stage it is in.
+    ("最近这段学实都在忙些什么", 7, 15, "整改落实"),
+    ("学实这几天的重点是什么", 3, 20, "学习调研"),
+    ("整个学实是不是都弄好了", 9, 3, "已经结束"),
 ])
 def test_wordings_that_ask_about_the_calendar(service, text, month, day, said):
     reply = ask(service, text, 2009, month, day)
