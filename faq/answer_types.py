@@ -215,8 +215,8 @@ def _shares_word(question: str, text: str) -> bool:
 
 
 # A cue that is no question in the presence of these words: the satisfaction test is itself a rating,
-# so "测评请哪些人来打分" asks who rates, which the outline says.
-_UNLESS = {"no scoring given": re.compile(r"测评")}
+# so "测评请哪些人来打分" and "满意度找谁打分" ask who rates, which the outline says.
+_UNLESS = {"no scoring given": re.compile(r"测评|满意度")}
 
 
 def _told_spans(question: str, telling: str) -> list[tuple[int, int]]:

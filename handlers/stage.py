@@ -26,7 +26,7 @@ _NOW = (_TOLD_NOW + r"|现在|目前|眼下|这会儿|这会|当前|当下|现�
         r"到哪个阶段|哪个阶段|哪阶段|什么阶段|啥阶段|第几阶段|第几个阶段|哪一段|哪段|第几段|哪一块|哪块|哪个环节|什么环节|啥环节")
 _DONE = (r"(?<!不用)(?<!不要)(?<!不必)(?<!用不着)(?:开始|结束|截止|开|交|搞完|弄完|完|过|到|启动|开展|收官|收尾|过去|进入|完事|完成|做完|干完)"
          r"(?:了吗|了没有?|了没呢|没有?|了么|了不|了吧|了呗)|(?:是不是|是否)(?:已经)?[都全]?(?:已经)?(?:(?:搞|弄|做|干|忙|办)?完|(?:搞|弄|做|办)好)了|"
-         r"已经(?:进入|开始|到了|结束|搞完|弄完|完了)|已经完了|是不是完了|已经到|已经过了|过了时间|还能报|还可以报|还来得及|还早(?:吧|吗|么|不|呢)|早不早|(?:还算|算不算|属于).{0,6}阶段|(?:进入|到|开始|结束|完)[^，。 ]{0,8}了(?:吗|没有?|不|么)$|多长时间了|多久了|还在搞|还在弄|还搞着|还在干|还在写|还在做|还在准备|"
+         r"已经(?:进入|开始|到了|结束|搞完|弄完|完了)|已经完了|是不是完了|已经到|已经过了|过了时间|还能报|还可以报|还来得及|还早(?:吧|吗|么|不|呢)|早不早|(?:还算|算不算|属于).{0,6}阶段|(?:进入|到|开始|结束|完)[^，。 ]{0,8}了(?:吗|没有?|不|么)$|(?:是不是|是否)(?:已经)?(?:进入|到|开始|结束)[^，。 ]{0,8}了$|多长时间了|多久了|还在搞|还在弄|还搞着|还在干|还在写|还在做|还在准备|"
          r"还在进行|在进行|进行中|进行到|结束了|过去了|收官了|来得及|晚不晚|过期|赶得上|赶不上|还能算|算数|还收|还能交|还能投|"
          r"还在.{0,6}阶段|(?:还算|算不算|还属于|属不属于|还是|是不是)(?:在)?(?:学实|活动|学习实践活动)?(?:期间|期内|范围内)|阶段了(?:吗|没|不|么)|过去多少天|过了多少天|过去几天|有多少天了|多少天了|几天了|"
          r"还没(?:完|结束|搞完|弄完|开始|到)(?:吗|么|呢|呀|啊|吧)?$|还在(?:吗|么|不|嘛)|还在不在|还在.{0,6}期间|(?:完了|搞完|弄完|结束了?)(?:以后|之后)?(?:接下来|然后|接着)(?:干|做|搞)|还有吗|还搞(?:吗|么|不)|还搞不搞|还弄不弄|还继续|还要继续|还进行(?:吗|不)|还开展(?:吗|不)|还要搞(?:吗|不)")
@@ -34,6 +34,7 @@ _NEXT_CUE = (r"下一个|接下来|紧接着|下个阶段|下一阶段|最近要
              r"下个截止|结束后|完了以后|之后要|后面还有|后边还有|后续还有|还有什么安排|还有啥安排")
 _PROGRESS = r"(?:后面|后边|后续|接下来)还有(?:什么|啥)(?:安排|事|活动|任务|工作)|(?:现在|目前|眼下|这会儿?|当前)(?:是不是|是否|应不应该|应)?该(?:干|做|搞|弄|忙|写|开|交|进入|准备|着手|动手|开始)|(?:哪个|什么|啥)环节(?=$|[了呢啦啊吗 ])|(?:现在|目前|眼下|这会儿?|当前|这阵子)(?:是|在|到|处于|进行到)?第?几个?阶段|(?<![进入转])下一?个?阶段(?:是|叫|干|做|啥|什么|几|哪|从|开始|要做|重点)|进展到|到什么程度了|到啥程度了|现阶段|这个阶段|这阶段|本阶段|当前阶段|目前阶段|第几步|哪一步|到哪步|到哪了|到哪一步|到哪个阶段|哪个阶段|哪阶段|什么阶段|啥阶段|第几阶段|第几个阶段|哪一段|哪段|进行到|还在进行|进行中|搞到哪|推进到|[啥什么]么?进度|进度(?:如何|怎样|怎么样|咋样|到哪)"
 _DUE_WORDS = r"交|截止|报|做|任务|材料|事项|开会|召开"
+_LEAVE_RE = re.compile(r"请假|请个?假|外出|出差|休假|出去|出国|回老家")
 _WHEN_RE = re.compile(_WHEN)
 _NOW_RE = re.compile(_NOW)
 _TOLD_NOW_RE = re.compile(_TOLD_NOW)
@@ -51,13 +52,15 @@ _BUSY_RE = re.compile(r"(?:主要|正|都|一直)?在(?:干|做|搞|忙|弄)(?:�
                       r"重点(?:是|在|放在)?(?:啥|什么|哪)|主要(?:任务|工作)?(?:是)?(?:干|做|搞|忙)?(?:啥|什么)")
 _CAMPAIGN = re.compile(r"学习实践活动|学实|活动|阶段")
 _FILLER_RE = re.compile(r"开始|结束|收尾|完事|完成|一共|总共|前后|全部|整个|正式|真正|算|搞|弄|干|过|完|[\s还有了吗呢啊呀的是在要我们咱现到底离距剩下天已经多少几才就差都从起没么]")
-_NEXT_STAGE = re.compile(r"下一个?阶段|下个阶段|下一步.{0,3}阶段|(?:接下来|之后|后面|然后).{0,3}阶段|进入(?:什么|哪个|哪一个|啥)阶段|"
-                         r"(?:完了?|结束了?后?|之后|过了)(?:接着|然后|再|接下来)?(?:(?:干|做|搞)(?:啥|什么)|下一?个?(?:是|叫)?(?:啥|什么|哪个))")
+_NEXT_STAGE = re.compile(r"下一个?阶段|下个阶段|下一步.{0,3}阶段|(?:接下来|之后|后面|然后).{0,3}阶段|进入?(?:什么|哪个|哪一个|啥)阶段|"
+                         r"(?:完了?|结束了?后?|之后|过了)(?:接着|然后|再|接下来|后面|后边|以后){0,2}(?:(?:干|做|搞)(?:啥|什么)|下一?个?(?:是|叫)?(?:啥|什么|哪个)|(?:是|叫)(?:啥|什么|哪个))")
+# "之后每个阶段都要小结吗" asks about every stage (the outline's rules), not which one is next.
+_EVERY_STAGE = re.compile(r"每一?个?阶段|各个?阶段|所有阶段|几个阶段")
 _MOVE_ON_RE = re.compile(r"(?:换|转|进入|转入|进到|转到|跨|进)到?下一?个?阶段|转段")
 _TASKS = re.compile(r"做什么|干什么|干啥|做啥|忙啥|忙什么|干嘛|[干做]点(?:啥|什么)|该[干做]|重点|任务|要做|工作")
 # "下个月开生活会之前要准备啥" asks what to do for a milestone, which the outline answers; only a
 # when/done cue makes it a question about the date.
-_ASKS_WHAT = re.compile(r"[做干]些?(?:啥|什么)|准备些?(?:啥|什么)|准备工作|[怎咋]么?准备|如何准备|注意(?:啥|什么)|[怎咋]么?开|如何开")
+_ASKS_WHAT = re.compile(r"[做干]些?(?:啥|什么)|[做干搞](?:哪些|哪几|几)(?:件|项|样)?(?:事|工作)|准备些?(?:啥|什么)|准备工作|[怎咋]么?准备|如何准备|注意(?:啥|什么)|[怎咋]么?开|如何开")
 
 
 # "演讲会谁组织 啥时候开": the calendar says when, never who organises, so the FAQ answers the whole.
@@ -90,6 +93,9 @@ def stage_cue(text: str, campaign: Campaign) -> str | None:
     # "换下个阶段要报批吗" asks how to move on (the outline's 转段 rules), not when.
     if not timely and _MOVE_ON_RE.search(text):
         return None
+    # "分析检查搞完后面是啥", "学实还有下一阶段吗": which stage comes next is the calendar's.
+    if _NEXT_STAGE.search(text) and not _EVERY_STAGE.search(text):
+        return "strong"
     now = bool(_NOW_RE.search(text))
     if campaign.find_deadline(text) is not None:
         if timely:
@@ -108,6 +114,10 @@ def stage_cue(text: str, campaign: Campaign) -> str | None:
             return "strong"
         return "weak" if now or _NEXT_RE.search(text) else None
     if _NEXT_RE.search(text):
+        # "下周想请假出去开会可以吗": the asker's own trip next week is a leave question, not a due date.
+        # "接下来要做哪几件事" may be the outline's list of steps after a meeting: a confident item wins.
+        if _LEAVE_RE.search(text) or (_ASKS_WHAT.search(text) and _FILLER_RE.sub("", _ASKS_WHAT.sub("", _NEXT_RE.sub("", text)))):
+            return "weak"
         return "strong" if _DUE_RE.search(text) else None
     if now and _TASKS.search(text):
         return "weak"
@@ -213,6 +223,23 @@ def _next_stage_answer(campaign: Campaign, today: date) -> str:
             f"还有{(upcoming.window.start - today).days}天。\n三个阶段：{campaign.schedule_line}。")
 
 
+# "分析检查搞完后面是啥": the stage after a named one, whatever today is.
+_AFTER_NAMED = r"(?:阶段)?(?:搞|弄|做)?(?:完|结束|之后|以后|过后|过了)"
+
+
+def _stage_after(campaign: Campaign, stage: Stage, text: str) -> str | None:
+    if not any(re.search(re.escape(name) + _AFTER_NAMED, text) for name in (stage.name, *stage.aliases)):
+        return None
+    following = campaign.stage_by_ordinal(stage.ordinal + 1)
+    if following is None:
+        return f"{stage.label}是最后一个阶段，{_md(stage.window.end)}结束后整个活动就结束了。"
+    lines = [f"{stage.label}之后是{following.label}，{_md(following.window.start)}开始，{_md(following.window.end)}结束。"]
+    if _TASKS.search(text) and following.tasks:
+        lines.append("那个阶段要做：")
+        lines += [f"{n}. {task}" for n, task in enumerate(following.tasks, 1)]
+    return "\n".join(lines)
+
+
 def _next_answer(campaign: Campaign, today: date) -> str:
     upcoming = campaign.upcoming(today)[:3]
     if not upcoming:
@@ -247,7 +274,8 @@ def _about_the_schedule(matcher: Matcher, text: str, campaign: Campaign) -> bool
 def _foreign_nouns(matcher: Matcher, text: str) -> list[str]:
     """Nouns the outline never uses, read without the time words ("多少天才开始" holds no "天才")."""
     topics = matcher.segmenter.lexicon.other_topics
-    return [w for w in matcher.unknown_words(_CUES.sub(" ", text))
+    # "五一过后算进入第二阶段了吗": a holiday named as a point in time is no topic of the question.
+    return [w for w in matcher.unknown_words(_CUES.sub(" ", _HOLIDAY_ANCHOR.sub(" ", text)))
             if w in topics or matcher.segmenter.tag(w).startswith("n")]
 
 
@@ -337,6 +365,8 @@ def _stage_reply(text: str, msg: IncomingMessage, campaign: Campaign, matcher: M
         body, source = _deadline_answer(campaign, deadline, today), deadline.source
         if today > campaign.end:
             body += "\n" + _campaign_status(campaign, today)
+    elif stage is not None and _NEXT_STAGE.search(text) and (after := _stage_after(campaign, stage, text)):
+        body, source = f"{after}\n{_campaign_status(campaign, today)}", campaign.source
     elif stage is not None:
         body, source = _stage_answer(campaign, stage, today, text), stage.source
     elif which_stage:

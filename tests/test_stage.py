@@ -393,6 +393,12 @@ def test_what_to_do_now_matching_the_schedule_item_is_answered_as_of_today(servi
     ("最近这段学实都在忙些什么", 7, 15, "整改落实"),
     ("学实这几天的重点是什么", 3, 20, "学习调研"),
     ("整个学实是不是都弄好了", 9, 3, "已经结束"),
+    # The stage after a named one, and what it holds.
+    ("调研阶段弄完了接下来干啥", 4, 10, "之后是第二阶段「分析检查」"),
+    ("分析检查过了以后是什么阶段", 5, 10, "之后是第三阶段「整改落实」"),
+    ("接下来要进哪个阶段啊", 4, 20, "下一阶段是第二阶段「分析检查」"),
+    # A holiday said as a point in time does not make the question somebody else's.
+    ("清明过后是不是到第二阶段了", 4, 6, "还没开始"),
 ])
 def test_wordings_that_ask_about_the_calendar(service, text, month, day, said):
     reply = ask(service, text, 2009, month, day)
@@ -425,3 +431,20 @@ def test_what_to_do_as_the_campaign_nears_its_end_is_the_outlines(service, month
     also when the calendar has passed the end."""
     reply = ask(service, "学实马上快结束了 这时候该干些啥", 2009, month, 10)
     assert reply.intent == "faq" and "满意度测评" in reply.text, reply.text
+
+
+def test_the_stage_after_a_named_one_lists_its_tasks_when_asked(service):
+    reply = ask(service, "学习调研结束后接着做什么", 2009, 4, 10)
+    assert reply.intent == "stage", reply.text
+    assert "之后是第二阶段「分析检查」" in reply.text and "分析检查报告" in reply.text
+
+
+@pytest.mark.parametrize("text", ["下个礼拜想出差可以吗 学实期间", "开完动员会 支部接下来该做哪些工作"])
+def test_next_week_or_next_steps_beside_an_outline_topic_is_the_outlines(service, text):
+    reply = ask(service, text, 2009, 4, 6)
+    assert reply.intent == "faq", reply.text
+
+
+def test_bare_what_next_is_still_the_calendars(service):
+    reply = ask(service, "接下来要做哪几件事", 2009, 5, 3)
+    assert reply.intent == "stage" and "接下来的截止事项" in reply.text, reply.text
