@@ -54,6 +54,10 @@ _CAMPAIGN = re.compile(r"学习实践活动|学实|活动|阶段")
 _FILLER_RE = re.compile(r"开始|结束|收尾|完事|完成|一共|总共|前后|全部|整个|正式|真正|算|搞|弄|干|过|完|[\s还有了吗呢啊呀的是在要我们咱现到底离距剩下天已经多少几才就差都从起没么]")
 _NEXT_STAGE = re.compile(r"下一个?阶段|下个阶段|下一步.{0,3}阶段|(?:接下来|之后|后面|然后).{0,3}阶段|进入?(?:什么|哪个|哪一个|啥)阶段|"
                          r"(?:完了?|结束了?后?|之后|过了)(?:接着|然后|再|接下来|后面|后边|以后){0,2}(?:(?:干|做|搞)(?:啥|什么)|下一?个?(?:是|叫)?(?:啥|什么|哪个)|(?:是|叫)(?:啥|什么|哪个))")
+_IN_WHICH_STEP = re.compile(r"在(?:活动|学实|整个活动)?的?(?:哪一步|哪步|哪个阶段|什么阶段|啥阶段|第几阶段|哪个环节|什么环节|哪一段|哪段)"
+                            r"(?:搞|开|做|进行|弄|交|写|办|举行|组织|召开|测|评|安排)")
+# "评议完结果贴出来还是开会宣布": a choice between two ways of doing a thing asks how, not when.
+_CHOICE_RE = re.compile(r"还是")
 # "之后每个阶段都要小结吗" asks about every stage (the outline's rules), not which one is next.
 _EVERY_STAGE = re.compile(r"每一?个?阶段|各个?阶段|所有阶段|几个阶段")
 _MOVE_ON_RE = re.compile(r"(?:换|转|进入|转入|进到|转到|跨|进)到?下一?个?阶段|转段")
@@ -84,6 +88,11 @@ def stage_cue(text: str, campaign: Campaign) -> str | None:
     if _NEARING_END_TASKS.search(text):
         return "weak"
     progress = [m.group(0) for m in _PROGRESS_RE.finditer(text)]
+    # "满意度打分是在活动哪一步搞": in which step a thing is done is the outline's, unless it is on the
+    # calendar or the asker asks about now.
+    if progress and _IN_WHICH_STEP.search(text) and not _NOW_RE.search(_IN_WHICH_STEP.sub(" ", text)) \
+            and campaign.find_deadline(text) is None:
+        return "weak"
     if progress:
         if all(_THIS_STAGE_ONLY.match(p) for p in progress) and not _WHEN_RE.search(text) and \
                 (_ASKS_AMOUNT.search(text) or _ASKS_HAND_IN.search(text)):
@@ -101,7 +110,7 @@ def stage_cue(text: str, campaign: Campaign) -> str | None:
         if timely:
             return "strong"
         if _NEXT_RE.search(text):
-            return "weak" if _ASKS_WHAT.search(text) else "strong"
+            return "weak" if _ASKS_WHAT.search(text) or _CHOICE_RE.search(text) else "strong"
         return "weak" if now else None
     if campaign.find_stage(text) is not None or _CAMPAIGN.search(text):
         if timely:

@@ -448,3 +448,14 @@ def test_next_week_or_next_steps_beside_an_outline_topic_is_the_outlines(service
 def test_bare_what_next_is_still_the_calendars(service):
     reply = ask(service, "接下来要做哪几件事", 2009, 5, 3)
     assert reply.intent == "stage" and "接下来的截止事项" in reply.text, reply.text
+
+
+def test_in_which_step_a_thing_is_done_is_the_outlines_unless_it_is_dated(service):
+    assert ask(service, "问卷调查在活动的哪个阶段搞", 2009, 6, 5).intent == "faq"
+    dated = ask(service, "专题民主生活会在什么阶段开", 2009, 4, 5)
+    assert dated.intent == "stage" and "分析检查" in dated.text, dated.text
+
+
+def test_two_ways_of_doing_a_dated_thing_ask_how_not_when(service):
+    reply = ask(service, "群众评议完了以后结果是张贴出来还是开会念一下", 2009, 6, 5)
+    assert reply.intent == "faq", reply.text
