@@ -33,7 +33,7 @@ _QUESTION_CUES = {
                           r"(?:参加|搞|开展|参与)(?:学实|学习实践活动|这次活动|活动|这批|第二批)?(?:吗|么|不|没|呢|啊)*$"),
     # "退休党员跟着第二批搞吗": whether a kind of member takes part is answered by the item on that
     # kind, not by the unit list that counts them.
-    "⟨member⟩": re.compile(r"^(?=.*(?:参加|参与|搞|跟着|轮到|哪边|归谁|归哪|算谁|算哪|谁管|哪管))(?!.*(?:多少|几个|几名|人数))"
+    "⟨member⟩": re.compile(r"^(?=.*(?:参加|参与|搞|跟着|轮到|哪边|归谁|归哪|算谁|算哪|谁管|哪管|回哪|哪开|哪里开))(?!.*(?:多少|几个|几名|人数))"
                             r".*(?:离退休|退休|离休|老干部|借调|挂职|抽调|非在编|编外|党校|学习班|兼职|兼任|非党|党外|民主党派|非中共)"),
     # "What goes into it": only items that list the parts of something answer it.
     # "分几块" counts the parts, which only an item listing them can do.
@@ -41,10 +41,12 @@ _QUESTION_CUES = {
                           r"[啥什么]{1,2}内容|由哪些"),
 }
 _ANSWER_EVIDENCE = {
-    "⟨who⟩": re.compile(r"[\u4e00-\u9fff]{2,3}(?:同志|书记)"),
+    # "由群众代表参加评议", "以…群众代表为测评范围", "主要领导要主持…撰写": who does the thing is named.
+    "⟨who⟩": re.compile(r"[\u4e00-\u9fff]{2,3}(?:同志|书记)|由群众代表参加|群众代表为测评范围|主要领导要主持"),
     "⟨when⟩": re.compile(r"\d+月(?:上旬|中旬|下旬|底)?"),
     "⟨count⟩": re.compile(r"\d+(?:名|个|篇|份|项|字)|[二两三四五六七八九十]个|不少于|字数"),
-    "⟨where⟩": re.compile(r"\d+号楼|\d+室"),
+    # "测评结果在…总结报告中体现": where a result ends up.
+    "⟨where⟩": re.compile(r"\d+号楼|\d+室|报告中体现"),
     "⟨join⟩": re.compile(r"参加|参与"),
     "⟨units⟩": re.compile(r"活动的单位"),
     "⟨member⟩": re.compile(r"原则上参加|参加第二批学习实践活动|参加该单位|都要参与|领导干部参加"),
@@ -215,8 +217,11 @@ def _shares_word(question: str, text: str) -> bool:
 
 
 # A cue that is no question in the presence of these words: the satisfaction test is itself a rating,
-# so "测评请哪些人来打分" and "满意度找谁打分" ask who rates, which the outline says.
-_UNLESS = {"no scoring given": re.compile(r"测评|满意度")}
+# so "测评请哪些人来打分" asks who rates, which the outline says; so does "打分表找哪些人来打".
+# A member who belongs to two places ("借调的生活会在哪开") asks which unit, not which room.
+_UNLESS = {"no scoring given": re.compile(r"测评|满意度|(?:谁|哪些人|什么人|啥人)(?:来|去)?(?:打|评|测)|(?:找|请|叫)(?:谁|哪些人)"),
+           "no recipient given": re.compile(r"给谁评|谁来?评"),
+           "no place given": re.compile(r"借调|挂职|抽调|下派|借用|兼职|兼任|两边|哪边|原单位|党校")}
 
 
 def _told_spans(question: str, telling: str) -> list[tuple[int, int]]:

@@ -21,6 +21,13 @@ _SPACES = re.compile(r"\s+")
 _BOTH_AT_ONCE = re.compile(r"一边([\u4e00-\u9fff])(?:问题|毛病)?一?边(?:就|也|再)?([\u4e00-\u9fff])")
 # "查完了再统一整改", "找完了再改": finding every problem before fixing any is what the outline's 边查边改 answers.
 _FIND_THEN_FIX = re.compile(r"[查找摸]完了?(?:问题|毛病)?(?:以后|之后)?(?:然后再|再|才能?|然后)(?:开始)?(?:统一|集中|一起)?(?:整改|改)")
+# "等到整改阶段再改": holding every fix for the last stage is what 边查边改 answers too.
+_WAIT_TO_FIX = re.compile(r"等(?:到)?(?:整改|整改落实|第三)(?:阶段)?(?:的时候)?(?:再|才)(?:开始|动手)?(?:整改|改)")
+# "边查问题边整改", "问题…当场就改": fixing while finding is the outline's 边查边改.
+_FIX_ALONG = re.compile(r"(?<!一)边(查|学|找)(?:问题|毛病)?边(?:就|也|再)?整?改")
+_FIX_AT_ONCE = re.compile(r"((?:问题|毛病)[^ ]{0,12}?)(?:当场|马上|立刻|立即|现在)就?(?:动手)?整?改")
+# "写好了给谁来评": the bare verb after who is the outline's 评议 (not 评分, 评优 …).
+_BARE_REVIEW = re.compile(r"(?<=[谁来去给])评(?![议价分选比优先审定级奖估])")
 # "请几天假": the verb and its object split around a length; "请假几天" keeps the outline's word.
 _SPLIT_LEAVE = re.compile(r"请([一两三四五六七八九十几半多]{0,2}个?(?:天|日|周|星期|礼拜|月)的?)假")
 # "改改管理模式", "查查问题": a doubled verb means the verb (说说/讲讲 stay: they ask for an explanation).
@@ -66,5 +73,6 @@ def normalize(text: str, bot_names: tuple[str, ...] = DEFAULT_BOT_NAMES) -> str:
     text = _BOTH_AT_ONCE.sub(r"边\1边\2", text)
     text = _SPLIT_LEAVE.sub(r"请假\1", text)
     text = _REPORT_TO.sub("报给", _WHICH_ONE.sub("哪", text))
-    text = _DOUBLED_VERB.sub(r"\1", text)
-    return _FIND_THEN_FIX.sub("查完再改", text)
+    text = _BARE_REVIEW.sub("评议", _DOUBLED_VERB.sub(r"\1", text))
+    text = _FIX_AT_ONCE.sub(r"\1边查边改", _FIX_ALONG.sub(r"边\1边改", text))
+    return _FIND_THEN_FIX.sub("查完再改", _WAIT_TO_FIX.sub("查完再改", text))

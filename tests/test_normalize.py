@@ -143,6 +143,19 @@ def test_both_at_once_with_an_object_and_find_all_then_start_fixing() -> None:
     assert normalize("得先找完毛病然后再改吗") == "得先查完再改吗"
 
 
+def test_fixing_along_waiting_for_the_last_stage_and_fixing_on_the_spot() -> None:
+    assert normalize("可以边找问题边整改吗") == "可以边找边改吗"
+    assert normalize("是不是得等到整改阶段再改") == "是不是得查完再改"
+    assert normalize("问题发现了能马上就改吗") == "问题发现了能边查边改吗"
+    # Without a problem named, "马上改" is just soon.
+    assert normalize("方案马上改") == "方案马上改"
+
+
+def test_a_bare_review_verb_after_who_is_the_outlines_review() -> None:
+    assert normalize("报告写完了谁来评") == "报告写完了谁来评议"
+    assert normalize("谁来评分") == "谁来评分"
+
+
 def test_which_one_is_a_question_word_and_reporting_to_is_not_reporting_for_duty() -> None:
     # "一类" alone would read as the outline's first-type units.
     assert normalize("问题找哪一类的") == "问题找哪类的"

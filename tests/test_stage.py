@@ -399,6 +399,10 @@ def test_what_to_do_now_matching_the_schedule_item_is_answered_as_of_today(servi
     ("接下来要进哪个阶段啊", 4, 20, "下一阶段是第二阶段「分析检查」"),
     # A holiday said as a point in time does not make the question somebody else's.
     ("清明过后是不是到第二阶段了", 4, 6, "还没开始"),
+    ("学习那段还剩几天", 4, 20, "还有10天"),
+    ("活动是不是快收尾了", 8, 12, "整改落实"),
+    ("调研搞完了下一步做什么", 4, 15, "下一阶段是第二阶段「分析检查」"),
+    ("这阶段快结束了 下一个是啥阶段", 6, 15, "下一阶段是第三阶段「整改落实」"),
 ])
 def test_wordings_that_ask_about_the_calendar(service, text, month, day, said):
     reply = ask(service, text, 2009, month, day)
@@ -458,4 +462,11 @@ def test_in_which_step_a_thing_is_done_is_the_outlines_unless_it_is_dated(servic
 
 def test_two_ways_of_doing_a_dated_thing_ask_how_not_when(service):
     reply = ask(service, "群众评议完了以后结果是张贴出来还是开会念一下", 2009, 6, 5)
+    assert reply.intent == "faq", reply.text
+
+
+@pytest.mark.parametrize("text", ["一个阶段完了要交小结吗", "刚来还搞不太清楚 学实领导小组组长是谁",
+                                  "第二类单位讨论结束后要交哪些材料"])
+def test_any_stage_a_muddle_told_or_papers_after_a_meeting_are_not_the_calendars(service, text):
+    reply = ask(service, text, 2009, 4, 15)
     assert reply.intent == "faq", reply.text
