@@ -219,7 +219,7 @@ def _shares_word(question: str, text: str) -> bool:
 # A cue that is no question in the presence of these words: the satisfaction test is itself a rating,
 # so "测评请哪些人来打分" asks who rates, which the outline says; so does "打分表找哪些人来打".
 # A member who belongs to two places ("借调的生活会在哪开") asks which unit, not which room.
-_UNLESS = {"no scoring given": re.compile(r"测评|满意度|(?:谁|哪些人|什么人|啥人)(?:来|去)?(?:打|评|测)|(?:找|请|叫)(?:谁|哪些人)"),
+_UNLESS = {"no scoring given": re.compile(r"测评|满意度|打分的?结果|(?:谁|哪些人|什么人|啥人)(?:来|去)?(?:打|评|测)|(?:找|请|叫)(?:谁|哪些人)"),
            "no recipient given": re.compile(r"给谁评|谁来?评"),
            "no place given": re.compile(r"借调|挂职|抽调|下派|借用|兼职|兼任|两边|哪边|原单位|党校")}
 

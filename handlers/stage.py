@@ -46,13 +46,17 @@ _EXACT_DAY = re.compile(EXACT_DAY)
 # "还在整改落实吗": a named stage and "still" ask where the calendar stands.
 _STILL_RE = re.compile(r"还在|仍在|仍然|依然")
 _STATUS_RE = re.compile(r"(?:学实|活动|第二批|现在|目前|眼下|当前)(?:是|到了|进行到)?(?:什么|啥)(?:情况|状况|状态|样子)|"
+                        # "现在还有学实的事要做吗": whether anything is left ("还要参加吗" is a member's own case).
+                        r"还有.{0,8}(?:事|事情|活|任务|工作)(?:要|得|需要)?(?:做|干|忙|搞)?(?:吗|不|没)|"
                         r"(?:学实|活动|第二批)(?:现在|目前|眼下|当前)?(?:进展|情况|进行得?)?(?:如何|怎样|怎么样|咋样)了?")
 # "这阵子学实主要在干啥", "最近学实的重点是啥": what the campaign is busy with now is the calendar's stage.
 _BUSY_RE = re.compile(r"(?:主要|正|都|一直)?在(?:干|做|搞|忙|弄)(?:些|点)?(?:啥|什么)|忙(?:些|点)?(?:啥|什么)|"
                       r"重点(?:是|在|放在)?(?:啥|什么|哪)|主要(?:任务|工作)?(?:是)?(?:干|做|搞|忙)?(?:啥|什么)")
-_CAMPAIGN = re.compile(r"学习实践活动|学实|活动|阶段")
+# "这段还剩几天", "下一段是干嘛的": a span of the campaign said for its stage.
+_SPAN_AS_STAGE = re.compile(r"(?<=[这那下上])(一?)段(?=还|快|完|结束|剩|是|到|开始|什么|啥|干|搞|要|离|过)")
+_CAMPAIGN = re.compile(r"学习实践活动|学实|活动|阶段|第二批")
 _FILLER_RE = re.compile(r"开始|结束|收尾|完事|完成|一共|总共|前后|全部|整个|正式|真正|算|搞|弄|干|过|完|[\s还有了吗呢啊呀的是在要我们咱现到底离距剩下天已经多少几才就差都从起没么]")
-_NEXT_STAGE = re.compile(r"下一个?阶段|下一?个?(?:是|叫)?(?:什么|啥|哪个)阶段|下个阶段|下一步.{0,3}阶段|(?:接下来|之后|后面|然后).{0,3}阶段|进入?(?:什么|哪个|哪一个|啥)阶段|"
+_NEXT_STAGE = re.compile(r"下一个?阶段|下一?个?(?:是|叫)?(?:什么|啥|哪个)阶段|下个阶段|下一步.{0,3}阶段|(?:接下来|之后|后面|然后).{0,3}阶段|进入?(?:什么|哪个|哪一个|啥)阶段|进入?哪一步|"
                          r"(?:完了?|结束了?后?|之后|过了)(?:接着|然后|再|接下来|后面|后边|以后|下一步){0,2}(?:(?:干|做|搞)(?:啥|什么)|下一?个?(?:是|叫)?(?:啥|什么|哪个)|(?:是|叫)(?:啥|什么|哪个))")
 _IN_WHICH_STEP = re.compile(r"在(?:活动|学实|整个活动)?的?(?:哪一步|哪步|哪个阶段|什么阶段|啥阶段|第几阶段|哪个环节|什么环节|哪一段|哪段)"
                             r"(?:搞|开|做|进行|弄|交|写|办|举行|组织|召开|测|评|安排)")
@@ -218,6 +222,9 @@ def _current_answer(campaign: Campaign, today: date, text: str) -> str:
     lines = [_campaign_status(campaign, today)]
     stage = campaign.stage_at(today)
     if stage is not None:
+        following = campaign.next_stage(today)
+        if following is not None:
+            lines.append(f"下一阶段是{following.label}，{_md(following.window.start)}开始。")
         lines.append(f"三个阶段：{campaign.schedule_line}。")
         lines.append("这个阶段要做：")
         lines += [f"{n}. {task}" for n, task in enumerate(stage.tasks, 1)]
@@ -306,7 +313,7 @@ def stage_handler(msg: IncomingMessage, campaign: Campaign, matcher: Matcher) ->
     """问阶段和时间：现在是什么阶段、还有几天、某项材料什么时候交"""
     # The filter needs the calendar, which only the handler is given; None passes the message on.
     # Read with typing slips undone, as the matcher does: "现在还是分析减查吗" names a stage.
-    text = matcher.corrected(normalize(msg.text))
+    text = _SPAN_AS_STAGE.sub(r"\1阶段", matcher.corrected(normalize(msg.text)))
     # "刚入党啥也不懂 学实开始了没": people tell who they are or what happened before they ask. The
     # clauses that ask decide whether this is a calendar question at all.
     split = split_asking(text)

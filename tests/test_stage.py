@@ -403,6 +403,13 @@ def test_what_to_do_now_matching_the_schedule_item_is_answered_as_of_today(servi
     ("活动是不是快收尾了", 8, 12, "整改落实"),
     ("调研搞完了下一步做什么", 4, 15, "下一阶段是第二阶段「分析检查」"),
     ("这阶段快结束了 下一个是啥阶段", 6, 15, "下一阶段是第三阶段「整改落实」"),
+    # A stage named by what is done in it, or a span of the campaign said for its stage.
+    ("挑毛病的那段离开始还有几天", 4, 21, "还有10天开始"),
+    ("改问题这一段还剩多少天", 8, 10, "还有10天"),
+    ("这段还有几天结束", 4, 28, "还有2天"),
+    ("眼下该进哪一步了", 4, 28, "下一阶段是第二阶段「分析检查」"),
+    ("现在学实还有啥事情要做吗", 10, 8, "已经结束"),
+    ("咱们第二批什么时候开始搞", 3, 2, "还没开始"),
 ])
 def test_wordings_that_ask_about_the_calendar(service, text, month, day, said):
     reply = ask(service, text, 2009, month, day)
@@ -470,3 +477,14 @@ def test_two_ways_of_doing_a_dated_thing_ask_how_not_when(service):
 def test_any_stage_a_muddle_told_or_papers_after_a_meeting_are_not_the_calendars(service, text):
     reply = ask(service, text, 2009, 4, 15)
     assert reply.intent == "faq", reply.text
+
+
+def test_where_the_campaign_stands_names_the_next_stage(service):
+    reply = ask(service, "这会儿学实到什么阶段了", 2009, 5, 20)
+    assert reply.intent == "stage", reply.text
+    assert "处于第二阶段「分析检查」" in reply.text and "下一阶段是第三阶段「整改落实」" in reply.text
+
+
+def test_a_member_asking_whether_they_still_take_part_is_answered_by_their_item(service):
+    reply = ask(service, "我退休了现在还要参加学实吗", 2009, 5, 5)
+    assert reply.intent == "faq" and reply.meta["faq_id"] == "who-retired", reply.text
