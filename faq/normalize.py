@@ -36,6 +36,8 @@ _DOUBLED_VERB = re.compile(r"([改查看问学写弄搞想聊找试理议评列]
 _WHICH_ONE = re.compile(r"哪一(?=[类种样个])")
 # "报到哪一级": reporting a paper somewhere, not reporting for duty.
 _REPORT_TO = re.compile(r"报到(?=哪|上级|上一级)")
+# Slips so common they are nearly spelling ("什么时侯"): undone before anything reads the text.
+_COMMON_SLIPS = re.compile(r"时侯")
 # Politeness at the start carries no meaning for matching.
 _LEADING_FILLER = re.compile(r"^(?:(?:请问|想问|问一下|问下|打听一下|麻烦问下|麻烦问一下|麻烦|你好|您好|小助手|助手|老师|我想问|我想知道|想请教|请教一下|请教)\s*)+")
 
@@ -68,7 +70,7 @@ def normalize(text: str, bot_names: tuple[str, ...] = DEFAULT_BOT_NAMES) -> str:
     text = _MENTION.sub(" ", text)
     text = _strip_symbols(text)
     text = _t2s().convert(text)
-    text = _SPACES.sub(" ", text).strip().lower()
+    text = _COMMON_SLIPS.sub("时候", _SPACES.sub(" ", text).strip().lower())
     text = _LEADING_FILLER.sub("", text)
     text = _BOTH_AT_ONCE.sub(r"边\1边\2", text)
     text = _SPLIT_LEAVE.sub(r"请假\1", text)

@@ -410,6 +410,9 @@ def test_what_to_do_now_matching_the_schedule_item_is_answered_as_of_today(servi
     ("眼下该进哪一步了", 4, 28, "下一阶段是第二阶段「分析检查」"),
     ("现在学实还有啥事情要做吗", 10, 8, "已经结束"),
     ("咱们第二批什么时候开始搞", 3, 2, "还没开始"),
+    ("整改落实什么时侯结束", 7, 1, "8月20日结束"),  # 时侯 is the common slip for 时候
+    ("学习调研完了下面干什么", 4, 20, "之后是第二阶段「分析检查」"),
+    ("第二批是不是已经收尾了", 9, 1, "已经结束"),
 ])
 def test_wordings_that_ask_about_the_calendar(service, text, month, day, said):
     reply = ask(service, text, 2009, month, day)
@@ -488,3 +491,8 @@ def test_where_the_campaign_stands_names_the_next_stage(service):
 def test_a_member_asking_whether_they_still_take_part_is_answered_by_their_item(service):
     reply = ask(service, "我退休了现在还要参加学实吗", 2009, 5, 5)
     assert reply.intent == "faq" and reply.meta["faq_id"] == "who-retired", reply.text
+
+
+@pytest.mark.parametrize("text", ["我是院长 学实期间要出差几天 怎么报批", "活动进展多久向上级报一次"])
+def test_a_trip_of_some_days_or_how_often_is_not_a_date(service, text):
+    assert ask(service, text, 2009, 5, 10).intent != "stage"
