@@ -54,6 +54,8 @@ _BUSY_RE = re.compile(r"(?:主要|正|都|一直)?在(?:干|做|搞|忙|弄)(?:�
                       r"重点(?:是|在|放在)?(?:啥|什么|哪)|主要(?:任务|工作)?(?:是)?(?:干|做|搞|忙)?(?:啥|什么)")
 # "这段还剩几天", "下一段是干嘛的": a span of the campaign said for its stage.
 _SPAN_AS_STAGE = re.compile(r"(?<=[这那下上])(一?)段(?=还|快|完|结束|剩|是|到|开始|什么|啥|干|搞|要|离|过)")
+# "改问题的那段", "学习这一段": a stage named by what is done in it.
+_NAMED_SPAN = re.compile(r"的?[这那]一?阶?段(?!时间|日子|话|路)")
 _CAMPAIGN = re.compile(r"学习实践活动|学实|活动|阶段|第二批")
 _FILLER_RE = re.compile(r"开始|结束|收尾|完事|完成|一共|总共|前后|全部|整个|正式|真正|算|搞|弄|干|过|完|[\s还有了吗呢啊呀的是在要我们咱现到底离距剩下天已经多少几才就差都从起没么]")
 _NEXT_STAGE = re.compile(r"下一个?阶段|下一?个?(?:是|叫)?(?:什么|啥|哪个)阶段|下个阶段|下一步.{0,3}阶段|(?:接下来|之后|后面|然后).{0,3}阶段|进入?(?:什么|哪个|哪一个|啥)阶段|进入?哪一步|"
@@ -63,10 +65,11 @@ _IN_WHICH_STEP = re.compile(r"在(?:活动|学实|整个活动)?的?(?:哪一步
 # "评议完结果贴出来还是开会宣布": a choice between two ways of doing a thing asks how, not when.
 _CHOICE_RE = re.compile(r"还是")
 _HOW_OFTEN = re.compile(r"(?:多长时间|多久|几天|多少天|几个?月|几周|几个?星期)[^，。 ]{0,6}一次")
+_EACH_STAGE = r"每一?个?阶段|各个?阶段"
 # "之后每个阶段都要小结吗" asks about every stage (the outline's rules), not which one is next.
-_EVERY_STAGE = re.compile(r"每一?个?阶段|各个?阶段|所有阶段|几个阶段")
+_EVERY_STAGE = re.compile(_EACH_STAGE + r"|所有阶段|几个阶段")
 # "一个阶段结束了要写小结吗": any stage, not the one the calendar is in.
-_ANY_STAGE = re.compile(r"每一?个?阶段|各个?阶段|(?<![还剩后有上下])一个阶段(?!是)")
+_ANY_STAGE = re.compile(_EACH_STAGE + r"|(?<![还剩后有上下])一个阶段(?!是)")
 _MOVE_ON_RE = re.compile(r"(?:换|转|进入|转入|进到|转到|跨|进)到?下一?个?阶段|转段")
 _TASKS = re.compile(r"做什么|干什么|干啥|做啥|忙啥|忙什么|干嘛|[干做]点(?:啥|什么)|该[干做]|重点|任务|要做|工作")
 # "下个月开生活会之前要准备啥" asks what to do for a milestone, which the outline answers; only a
@@ -125,11 +128,11 @@ def stage_cue(text: str, campaign: Campaign) -> str | None:
         if _NEXT_RE.search(text):
             return "weak" if _ASKS_WHAT.search(text) or _CHOICE_RE.search(text) else "strong"
         return "weak" if now else None
-    if campaign.find_stage(text) is not None or _CAMPAIGN.search(text):
+    if _named_stage(campaign, text) is not None or _CAMPAIGN.search(text):
         if timely:
             return "strong"
         # "现在还在调研阶段吗": a named stage and "now" ask where the calendar stands.
-        if (now or _STILL_RE.search(text)) and campaign.find_stage(text) is not None:
+        if (now or _STILL_RE.search(text)) and _named_stage(campaign, text) is not None:
             return "strong"
         # "学实现在什么情况": how the campaign is doing now, whatever the asker told before it.
         if now and (_STATUS_RE.search(text) or _BUSY_RE.search(text)):
@@ -138,7 +141,7 @@ def stage_cue(text: str, campaign: Campaign) -> str | None:
     if _NEXT_RE.search(text):
         # "下周想请假出去开会可以吗": the asker's own trip next week is a leave question, not a due date.
         # "接下来要做哪几件事" may be the outline's list of steps after a meeting: a confident item wins.
-        if _LEAVE_RE.search(text) or (_ASKS_WHAT.search(text) and _FILLER_RE.sub("", _ASKS_WHAT.sub("", _NEXT_RE.sub("", text)))):
+        if _LEAVE_RE.search(text) or (_ASKS_WHAT.search(text) and _leftover(text, _NEXT_RE, _ASKS_WHAT)):
             return "weak"
         return "strong" if _DUE_RE.search(text) else None
     if now and _TASKS.search(text):
@@ -147,8 +150,19 @@ def stage_cue(text: str, campaign: Campaign) -> str | None:
     # we do not know ("年终奖啥时候发") is not ours to date.
     if not (timely or now):
         return None
-    rest = _NOW_RE.sub("", _WHEN_RE.sub("", text))
-    return None if _FILLER_RE.sub("", rest) else "strong"
+    return None if _leftover(text, _WHEN_RE, _NOW_RE) else "strong"
+
+
+def _leftover(text: str, *cues: re.Pattern[str]) -> str:
+    """What ``text`` names besides the given cues and words that name nothing ("还有几天" → "")."""
+    for cue in cues:
+        text = cue.sub("", text)
+    return _FILLER_RE.sub("", text)
+
+
+def _named_stage(campaign: Campaign, text: str) -> Stage | None:
+    """The stage ``text`` names, also as people say it ("改问题的那段" for the alias 改问题阶段)."""
+    return campaign.find_stage(_NAMED_SPAN.sub("阶段", text))
 
 
 def _md(day: date) -> str:
@@ -330,7 +344,7 @@ def stage_handler(msg: IncomingMessage, campaign: Campaign, matcher: Matcher) ->
     if cue is None and not _asks_time(asking):
         return None  # "调研报告ddl下周 救命 报告分几部分": the time is in the statement only
     # The asking clause names its own stage or deadline ("我们评议才弄完 分析检查结束了吗").
-    names_its_own = cue == "strong" and bool(campaign.find_stage(asking) or campaign.find_deadline(asking))
+    names_its_own = cue == "strong" and bool(_named_stage(campaign, asking) or campaign.find_deadline(asking))
     # "调研报告交了 下一个阶段是啥": the asking clause asks where the campaign stands; the paper in
     # the statement is what the asker has done, not what is asked.
     about_the_campaign = cue == "strong" and bool(_NEXT_STAGE.search(asking) or _PROGRESS_RE.search(asking))
@@ -369,9 +383,9 @@ def _stage_reply(text: str, msg: IncomingMessage, campaign: Campaign, matcher: M
         return None
     today = msg.sent_at.astimezone(CAMPAIGN_TZ).date()
     deadline = campaign.find_deadline(text)
-    stage = None if deadline else campaign.find_stage(text)
+    stage = None if deadline else _named_stage(campaign, text)
     # "这周是学习调研还是分析检查": two stages named, so the question is which one it is now.
-    which_stage = stage is not None and campaign.find_stage(text.replace(stage.name, " ")) not in (None, stage)
+    which_stage = stage is not None and _named_stage(campaign, text.replace(stage.name, " ")) not in (None, stage)
     if which_stage:
         stage = None
     # "主题党日这个月搞什么" asks about something the campaign calendar does not hold: a time word

@@ -1,13 +1,10 @@
 """The campaign calendar (``config/campaign.toml``): stages and deadlines as date windows.
 
-Loaded once; queried with a day, or with a text naming a stage or deadline (the only phrasing it
-knows is how people name a stage: "改问题的那段" for the stage whose alias is 改问题阶段). Knows nothing
-about chats.
+Loaded once; queried with a day. Knows nothing about chats or how questions are phrased.
 """
 
 from __future__ import annotations
 
-import re
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date
@@ -18,10 +15,6 @@ from scheduler.periods import PeriodError, Window, parse_period
 
 class CampaignError(ValueError):
     pass
-
-
-# "改问题的那段", "学习这一段": a stage named by what is done in it, as people say it.
-_NAMED_SPAN = re.compile(r"的?[这那]一?阶?段(?!时间|日子|话|路)")
 
 
 @dataclass(frozen=True)
@@ -113,7 +106,6 @@ class Campaign:
         return best[1] if best else None
 
     def find_stage(self, text: str) -> Stage | None:
-        text = _NAMED_SPAN.sub("阶段", text)
         for stage in self.stages:
             ordinal = "一二三四五六七八九"[stage.ordinal - 1]
             names = (stage.name, f"第{ordinal}阶段", f"第{stage.ordinal}阶段", *stage.aliases)
